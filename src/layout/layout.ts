@@ -1,0 +1,299 @@
+import { ACTIVATION_REGISTRY } from '../model/activations';
+import { LOSS_REGISTRY } from '../model/losses';
+import type { Spec } from '../spec/types';
+import { namesFor } from './names';
+
+/**
+ * The sheet layout: a pure description of which column holds which named quantity and which formula.
+ * One row per epoch. This module is the one place that knows names like `a_h1` or `∂E/∂w5`;
+ * the workbook, the views and the exports read them from here.
+ */
+
+export type ColumnKind =
+  | 'epoch' | 'lr' | 'momentum' | 'weight' | 'velocity'
+  | 'sample' | 'input' | 'target' | 'pre' | 'act' | 'loss-term' | 'loss'
+  | 'delta' | 'grad' | 'new-velocity' | 'new-weight';
+
+/** How a formula names the cells it reads; rendered once as A1 addresses and once as names. */
+export interface RefStyle {
+  /** A column of this sheet, in this row or (rowOffset -1) the row above. */
+  cell(name: string, rowOffset?: 0 | -1): string;
+  /** One value of the Data sheet: sample s (0-based), field such as `i1` or `t1`. */
+  data(sample: number, field: string): string;
+  /** A whole column of the Data sheet, for INDEX. */
+  dataColumn(field: string): string;
+}
+
+/** A formula without its leading `=`. */
+export type Formula = (ref: RefStyle) => string;
+
+export interface Column {
+  index: number;
+  letter: string;
+  name: string;
+  kind: ColumnKind;
+  /** Header group: "weights", "forward · step 2", ... */
+  group: string;
+  /** Sample (full batch) or step (sample mode) this column belongs to, 0-based; null for whole-row columns. */
+  step: number | null;
+  /** Flat parameter index (run-file order) for weight, velocity, grad, new-velocity and new-weight columns. */
+  param: number | null;
+  /** Weight layer (0-based) for pre, act and delta columns. */
+  layer: number | null;
+  /** Unit within the layer for pre, act and delta; input/target/output index for input, target and loss-term. */
+  unit: number | null;
+  /** Null for a cell that holds a plain number (weights, velocities, the sample drawn, epoch). */
+  formula: Formula | null;
+  /** η and μ: a plain number at epoch 0 (the one place to edit), the formula in later rows. */
+  numberAtEpoch0?: boolean;
+}
+
+export interface Param {
+  index: number;
+  name: string;
+  layer: number;
+  to: number;
+  /** Null for a bias. */
+  from: number | null;
+}
+
+export interface Layout {
+  spec: Spec;
+  columns: Column[];
+  params: Param[];
+  /** Sheet rows before epoch 0 (the header row). */
+  headerRows: number;
+  epochColumn: Column;
+  lrColumn: Column;
+  momentumColumn: Column | null;
+  weightColumns: Column[];
+  velocityColumns: Column[] | null;
+  /** The weights (and velocities) the row ends with, which the driver copies into the next row. */
+  nextWeightColumns: Column[];
+  nextVelocityColumns: Column[] | null;
+  /** Sample mode: the cell per step holding the drawn sample (1-based, as INDEX wants). */
+  sampleColumns: Column[];
+  /** The row's loss: full batch, the loss of the row's weights; sample mode, the loss of the last step. */
+  lossColumn: Column;
+  column(name: string): Column;
+  /** 0-based sheet row of an epoch. */
+  rowOf(epoch: number): number;
+}
+
+export const TRAIN_SHEET = 'Train';
+export const DATA_SHEET = 'Data';
+
+export function columnLetter(index: number): string {
+  let s = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+/** Data sheet: header row, then one row per sample: sample number, inputs i1.., targets t1... */
+export function dataFields(spec: Spec): string[] {
+  const names = namesFor(spec.model);
+  const { layers } = spec.model;
+  return [
+    ...Array.from({ length: layers[0] }, (_, i) => names.input(i)),
+    ...Array.from({ length: layers[layers.length - 1] }, (_, k) => names.target(k)),
+  ];
+}
+
+export function buildLayout(spec: Spec): Layout {
+  const { layers, bias } = spec.model;
+  const names = namesFor(spec.model);
+  const loss = LOSS_REGISTRY[spec.model.loss];
+  const sym = loss.symbol;
+  const last = layers.length - 2;
+  const nOut = layers[last + 1];
+  const useMomentum = spec.optimizer.momentum !== 0;
+  const sampleMode = spec.batch === 'sample';
+  const nSamples = spec.data.inputs.length;
+  const nSteps = sampleMode ? spec.stepsPerEpoch : nSamples;
+  const multi = nSteps > 1;
+  const sfx = (s: number) => (multi ? `[${s + 1}]` : '');
+  const stepGroup = (base: string, s: number) => (sampleMode && multi ? `${base} · step ${s + 1}` : base);
+
+  const params: Param[] = [];
+  for (let l = 0; l <= last; l++) {
+    for (let to = 0; to < layers[l + 1]; to++) {
+      for (let from = 0; from < layers[l]; from++) params.push({ index: params.length, name: names.weight(l, to, from), layer: l, to, from });
+    }
+    if (bias) for (let to = 0; to < layers[l + 1]; to++) params.push({ index: params.length, name: names.bias(l, to), layer: l, to, from: null });
+  }
+  const paramOf = (l: number, to: number, from: number | null) =>
+    params.find((p) => p.layer === l && p.to === to && p.from === from)!;
+  const velocityName = (p: Param) => `v_${p.name}`;
+  const gradName = (p: Param, s: number | null) => `∂${sym}/∂${p.name}${s === null ? '' : sfx(s)}`;
+
+  const columns: Column[] = [];
+  const add = (c: Omit<Column, 'index' | 'letter' | 'step' | 'param' | 'layer' | 'unit'> & Partial<Column>): Column => {
+    const col: Column = { step: null, param: null, layer: null, unit: null, ...c, index: columns.length, letter: columnLetter(columns.length) };
+    columns.push(col);
+    return col;
+  };
+
+  const epochColumn = add({ name: 'epoch', kind: 'epoch', group: 'epoch', formula: null });
+  // η and μ are per row, each reading the row above: one editable source (epoch 0) without a cell read by every row.
+  const lrColumn = add({ name: 'η', kind: 'lr', group: 'settings', numberAtEpoch0: true, formula: (r) => r.cell('η', -1) });
+  const momentumColumn = useMomentum ? add({ name: 'μ', kind: 'momentum', group: 'settings', numberAtEpoch0: true, formula: (r) => r.cell('μ', -1) }) : null;
+  const weightColumns = params.map((p) => add({ name: p.name, kind: 'weight', group: 'weights', param: p.index, formula: null }));
+  const velocityColumns = useMomentum
+    ? params.map((p) => add({ name: velocityName(p), kind: 'velocity', group: 'velocities', param: p.index, formula: null }))
+    : null;
+
+  const sampleColumns: Column[] = [];
+  let weightNames = params.map((p) => p.name);
+  let velocityNames = params.map(velocityName);
+  let stepLoss: Column | null = null;
+  const fields = dataFields(spec);
+
+  // One block per sample (full batch: all samples share the row's weights) or per step (sample mode: each step
+  // starts from the weights the previous step left).
+  for (let s = 0; s < nSteps; s++) {
+    const g = (base: string) => stepGroup(base, s);
+    const inW = [...weightNames];
+    const w = (l: number, to: number, from: number | null) => inW[paramOf(l, to, from).index];
+
+    // Data: the sample's inputs and targets.
+    const dataRef = (field: string) => (r: RefStyle) =>
+      sampleMode ? `INDEX(${r.dataColumn(field)},${r.cell(`sample${sfx(s)}`)})` : r.data(s, field);
+    if (sampleMode) {
+      sampleColumns.push(add({ name: `sample${sfx(s)}`, kind: 'sample', group: g('data'), step: s, formula: null }));
+    }
+    for (let i = 0; i < layers[0]; i++) {
+      add({ name: `${names.input(i)}${sfx(s)}`, kind: 'input', group: g('data'), step: s, unit: i, formula: dataRef(fields[i]) });
+    }
+    for (let k = 0; k < nOut; k++) {
+      add({ name: `${names.target(k)}${sfx(s)}`, kind: 'target', group: g('data'), step: s, unit: k, formula: dataRef(names.target(k)) });
+    }
+
+    // Forward: z = Σ w·a_prev (+ b), a = f(z).
+    const actName = (l: number, j: number) => (l < 0 ? names.input(j) : names.act(l, j)) + sfx(s);
+    for (let l = 0; l <= last; l++) {
+      const act = ACTIVATION_REGISTRY[spec.model.activations[l]];
+      for (let j = 0; j < layers[l + 1]; j++) {
+        const preName = `${names.pre(l, j)}${sfx(s)}`;
+        add({
+          name: preName, kind: 'pre', group: g('forward'), step: s, layer: l, unit: j,
+          formula: (r) => {
+            const terms = Array.from({ length: layers[l] }, (_, i) => `${r.cell(w(l, j, i))}*${r.cell(actName(l - 1, i))}`);
+            if (bias) terms.push(r.cell(w(l, j, null)));
+            return terms.join('+');
+          },
+        });
+        const f = act.formula;
+        if (f) add({ name: actName(l, j), kind: 'act', group: g('forward'), step: s, layer: l, unit: j, formula: (r) => f(r.cell(preName)) });
+      }
+    }
+
+    // Loss: one term per output; in full batch the total runs over every sample's terms (below).
+    const lossN = nOut * (sampleMode ? 1 : nSamples);
+    const y = (k: number) => actName(last, k);
+    const t = (k: number) => `${names.target(k)}${sfx(s)}`;
+    const termNames: string[] = [];
+    const singleTerm = sampleMode ? nOut === 1 : nOut * nSamples === 1;
+    if (!singleTerm) {
+      for (let k = 0; k < nOut; k++) {
+        const name = `${sym}${k + 1}${sfx(s)}`;
+        termNames.push(name);
+        add({ name, kind: 'loss-term', group: g('loss'), step: s, unit: k, formula: (r) => loss.term(r.cell(y(k)), r.cell(t(k))) });
+      }
+    }
+    if (sampleMode) {
+      stepLoss = add({
+        name: `${sym}${sfx(s)}`, kind: 'loss', group: g('loss'), step: s,
+        formula: singleTerm ? (r) => loss.term(r.cell(y(0)), r.cell(t(0))) : (r) => loss.total(termNames.map((n) => r.cell(n)), lossN),
+      });
+    } else if (s === nSteps - 1) {
+      // Full batch: the total after the last sample's terms.
+      const allTerms = Array.from({ length: nSamples }, (_, ss) => Array.from({ length: nOut }, (_, k) => `${sym}${k + 1}${sfx(ss)}`)).flat();
+      stepLoss = add({
+        name: sym === 'E' ? 'E_total' : 'L', kind: 'loss', group: 'loss',
+        formula: singleTerm ? (r) => loss.term(r.cell(y(0)), r.cell(t(0))) : (r) => loss.total(allTerms.map((n) => r.cell(n)), lossN),
+      });
+    }
+
+    // Backprop deltas δ = ∂loss/∂z, output layer first.
+    const deltaName = (l: number, j: number) => `∂${sym}/∂${names.pre(l, j)}${sfx(s)}`;
+    for (let l = last; l >= 0; l--) {
+      const act = ACTIVATION_REGISTRY[spec.model.activations[l]];
+      for (let j = 0; j < layers[l + 1]; j++) {
+        const pre = `${names.pre(l, j)}${sfx(s)}`;
+        const a = actName(l, j);
+        add({
+          name: deltaName(l, j), kind: 'delta', group: g('deltas'), step: s, layer: l, unit: j,
+          formula: (r) => {
+            // Output: ∂loss/∂y · f'(z). Hidden: (Σ_k w_kj · δ_k) · f'(z).
+            let upstream: string;
+            if (l === last) {
+              upstream = loss.gradient(r.cell(a), r.cell(t(j)), lossN);
+            } else {
+              const terms = Array.from({ length: layers[l + 2] }, (_, k) => `${r.cell(w(l + 1, k, j))}*${r.cell(deltaName(l + 1, k))}`);
+              upstream = terms.length > 1 ? `(${terms.join('+')})` : terms[0];
+            }
+            return act.derivative ? `${upstream}*${act.derivative(r.cell(pre), r.cell(a))}` : upstream;
+          },
+        });
+      }
+    }
+
+    // Gradients: ∂loss/∂w = δ_to · a_from (∂loss/∂b = δ_to); in full batch summed over the samples below.
+    const gradTerm = (p: Param) => (r: RefStyle) =>
+      p.from === null ? r.cell(deltaName(p.layer, p.to)) : `${r.cell(deltaName(p.layer, p.to))}*${r.cell(actName(p.layer - 1, p.from))}`;
+    if (!sampleMode) continue;
+    for (const p of params) add({ name: gradName(p, s), kind: 'grad', group: g('gradients'), step: s, param: p.index, formula: gradTerm(p) });
+    ({ weightNames, velocityNames } = addUpdate(s, params.map((p) => gradName(p, s)), inW, velocityNames));
+  }
+
+  if (!sampleMode) {
+    // Full batch: ∂loss/∂w = Σ over samples of δ_to[s] · a_from[s].
+    const actOf = (l: number, j: number, s: number) => (l < 0 ? names.input(j) : names.act(l, j)) + sfx(s);
+    const deltaOf = (l: number, j: number, s: number) => `∂${sym}/∂${names.pre(l, j)}${sfx(s)}`;
+    for (const p of params) {
+      add({
+        name: gradName(p, null), kind: 'grad', group: 'gradients', param: p.index,
+        formula: (r) => Array.from({ length: nSamples }, (_, s) =>
+          p.from === null ? r.cell(deltaOf(p.layer, p.to, s)) : `${r.cell(deltaOf(p.layer, p.to, s))}*${r.cell(actOf(p.layer - 1, p.from, s))}`,
+        ).join('+'),
+      });
+    }
+    ({ weightNames, velocityNames } = addUpdate(null, params.map((p) => gradName(p, null)), weightNames, velocityNames));
+  }
+
+  /** SGD with momentum as PyTorch does it: v ← μ·v + g, w ← w − η·v (without momentum: w ← w − η·g). */
+  function addUpdate(s: number | null, grads: string[], inW: string[], inV: string[]) {
+    const g = (base: string) => (s === null ? base : stepGroup(base, s));
+    const suffix = s === null ? '' : sfx(s);
+    const outV = useMomentum
+      ? params.map((p) => add({
+        name: `new ${velocityName(p)}${suffix}`, kind: 'new-velocity', group: g('new velocities'), step: s, param: p.index,
+        formula: (r) => `${r.cell('μ')}*${r.cell(inV[p.index])}+${r.cell(grads[p.index])}`,
+      }).name)
+      : inV;
+    const outW = params.map((p) => add({
+      name: `new ${p.name}${suffix}`, kind: 'new-weight', group: g('new weights'), step: s, param: p.index,
+      formula: (r) => `${r.cell(inW[p.index])}-${r.cell('η')}*${r.cell(useMomentum ? outV[p.index] : grads[p.index])}`,
+    }).name);
+    return { weightNames: outW, velocityNames: outV };
+  }
+
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  if (byName.size !== columns.length) throw new Error('layout: duplicate column names');
+  const column = (name: string) => {
+    const c = byName.get(name);
+    if (!c) throw new Error(`layout: no column named "${name}"`);
+    return c;
+  };
+  const headerRows = 1;
+  return {
+    spec, columns, params, headerRows,
+    epochColumn, lrColumn, momentumColumn, weightColumns, velocityColumns,
+    nextWeightColumns: weightNames.map(column),
+    nextVelocityColumns: useMomentum ? velocityNames.map(column) : null,
+    sampleColumns,
+    lossColumn: stepLoss!,
+    column,
+    rowOf: (epoch) => headerRows + epoch,
+  };
+}

@@ -1,0 +1,63 @@
+/** A network and its training, as plain data. Field names follow the run file (see src/run/runFile.ts). */
+
+export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'identity'] as const;
+export type ActivationName = (typeof ACTIVATIONS)[number];
+
+export const LOSSES = ['half-sse', 'mse', 'l1'] as const;
+export type LossName = (typeof LOSSES)[number];
+
+export const BATCH_MODES = ['full', 'sample'] as const;
+export type BatchMode = (typeof BATCH_MODES)[number];
+
+export const INIT_KINDS = ['normal', 'pytorch-uniform', 'zeros'] as const;
+export type InitKind = (typeof INIT_KINDS)[number];
+
+export interface ModelSpec {
+  /** Units per layer, inputs first: [2, 4, 4, 4, 1]. */
+  layers: number[];
+  bias: boolean;
+  /** One per weight layer (layers.length - 1). */
+  activations: ActivationName[];
+  loss: LossName;
+}
+
+export interface DataSpec {
+  inputs: number[][];
+  targets: number[][];
+}
+
+export interface OptimizerSpec {
+  lr: number;
+  momentum: number;
+}
+
+/** One weight layer in PyTorch nn.Linear layout: weight[out][in], bias[out]. */
+export interface LayerParams {
+  weight: number[][];
+  bias: number[] | null;
+}
+
+export interface InitSpec {
+  weights: InitKind;
+  biases: InitKind;
+}
+
+export interface Spec {
+  name: string;
+  description: string;
+  model: ModelSpec;
+  data: DataSpec;
+  optimizer: OptimizerSpec;
+  batch: BatchMode;
+  /** Single-sample steps per epoch in `sample` mode (1 in `full` mode). */
+  stepsPerEpoch: number;
+  /** Number of rows: epochs 0 .. epochs-1. */
+  epochs: number;
+  seed: number;
+  /** How to draw the starting weights; ignored when `initial` is given. */
+  init: InitSpec;
+  /** Explicit starting weights (a run file's `initial`, or weights exported from PyTorch). */
+  initial: LayerParams[] | null;
+  /** Explicit sample order for `sample` mode, 0-based, one array per epoch (a run file's `order`). */
+  order: number[][] | null;
+}

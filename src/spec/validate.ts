@@ -1,0 +1,261 @@
+import {
+  ACTIVATIONS, BATCH_MODES, INIT_KINDS, LOSSES,
+  type InitSpec, type LayerParams, type Spec,
+} from './types';
+
+/** A spec that cannot be used; `field` is a path such as `model.layers[2]`. */
+export class SpecError extends Error {
+  constructor(readonly field: string, readonly reason: string) {
+    super(`${field}: ${reason}`);
+    this.name = 'SpecError';
+  }
+}
+
+export const LIMITS = {
+  maxLayers: 8,
+  maxUnits: 64,
+  maxEpochs: 100_000,
+  maxSamples: 1000,
+  maxStepsPerEpoch: 1000,
+} as const;
+
+const SPEC_KEYS = [
+  'name', 'description', 'model', 'data', 'optimizer', 'batch', 'stepsPerEpoch', 'epochs', 'seed', 'init', 'initial', 'order',
+];
+/** Keys a run file carries besides the spec: results, accepted and ignored so a run file replays as a spec. */
+const RUN_RESULT_KEYS = ['format', 'preset', 'gradients0', 'epochLoss', 'final'];
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function obj(v: unknown, field: string): Obj {
+  if (!isObj(v)) throw new SpecError(field, `must be an object, got ${describe(v)}`);
+  return v;
+}
+
+function arr(v: unknown, field: string, min: number, max: number): unknown[] {
+  if (!Array.isArray(v)) throw new SpecError(field, `must be an array, got ${describe(v)}`);
+  if (v.length < min || v.length > max) {
+    throw new SpecError(field, `must have ${min === max ? min : `${min} to ${max}`} entries, got ${v.length}`);
+  }
+  return v;
+}
+
+function num(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpecError(field, `must be a finite number, got ${describe(v)}`);
+  return v;
+}
+
+function int(v: unknown, field: string, min: number, max: number): number {
+  const n = num(v, field);
+  if (!Number.isInteger(n) || n < min || n > max) throw new SpecError(field, `must be a whole number from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(v: unknown, field: string, options: readonly T[]): T {
+  if (typeof v !== 'string' || !options.includes(v as T)) {
+    throw new SpecError(field, `must be one of ${options.map((o) => `"${o}"`).join(', ')}, got ${describe(v)}`);
+  }
+  return v as T;
+}
+
+function str(v: unknown, field: string, max = 200): string {
+  if (typeof v !== 'string') throw new SpecError(field, `must be a string, got ${describe(v)}`);
+  if (v.length > max) throw new SpecError(field, `must be at most ${max} characters, got ${v.length}`);
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number') return String(v);
+  return typeof v;
+}
+
+function noUnknownKeys(o: Obj, field: string, allowed: readonly string[]): void {
+  for (const key of Object.keys(o)) {
+    if (!allowed.includes(key)) {
+      const where = field ? `${field}.${key}` : key;
+      throw new SpecError(where, `unknown field (allowed: ${allowed.join(', ')})`);
+    }
+  }
+}
+
+function matrix(v: unknown, field: string, rows: number, cols: number): number[][] {
+  return arr(v, field, rows, rows).map((row, r) =>
+    arr(row, `${field}[${r}]`, cols, cols).map((x, c) => num(x, `${field}[${r}][${c}]`)));
+}
+
+function parseInit(v: unknown): InitSpec {
+  if (typeof v === 'string') {
+    const kind = oneOf(v, 'init', INIT_KINDS);
+    return { weights: kind, biases: kind };
+  }
+  const o = obj(v, 'init');
+  noUnknownKeys(o, 'init', ['weights', 'biases']);
+  return {
+    weights: oneOf(o.weights, 'init.weights', INIT_KINDS),
+    biases: o.biases === undefined ? 'zeros' : oneOf(o.biases, 'init.biases', INIT_KINDS),
+  };
+}
+
+function parseInitial(v: unknown, layers: number[], bias: boolean): LayerParams[] {
+  return arr(v, 'initial', layers.length - 1, layers.length - 1).map((entry, l) => {
+    const field = `initial[${l}]`;
+    const o = obj(entry, field);
+    noUnknownKeys(o, field, ['weight', 'bias']);
+    const [fanIn, fanOut] = [layers[l], layers[l + 1]];
+    const weight = matrix(o.weight, `${field}.weight`, fanOut, fanIn);
+    if (!bias) {
+      if (o.bias !== null && o.bias !== undefined) throw new SpecError(`${field}.bias`, 'must be null because model.bias is false');
+      return { weight, bias: null };
+    }
+    const b = arr(o.bias, `${field}.bias`, fanOut, fanOut).map((x, j) => num(x, `${field}.bias[${j}]`));
+    return { weight, bias: b };
+  });
+}
+
+/** Validates anything (parsed JSON) as a spec; throws SpecError naming the first bad field. */
+export function parseSpec(raw: unknown): Spec {
+  const o = obj(raw, 'spec');
+  noUnknownKeys(o, '', [...SPEC_KEYS, ...RUN_RESULT_KEYS]);
+
+  const nameSource = o.name ?? o.preset;
+  const name = nameSource === undefined || nameSource === null ? 'custom' : str(nameSource, o.name !== undefined ? 'name' : 'preset');
+  const description = o.description === undefined ? '' : str(o.description, 'description', 2000);
+
+  const m = obj(o.model, 'model');
+  noUnknownKeys(m, 'model', ['layers', 'bias', 'activations', 'loss']);
+  const layers = arr(m.layers, 'model.layers', 2, LIMITS.maxLayers)
+    .map((x, i) => int(x, `model.layers[${i}]`, 1, LIMITS.maxUnits));
+  const bias = m.bias === undefined ? false : m.bias;
+  if (typeof bias !== 'boolean') throw new SpecError('model.bias', `must be true or false, got ${describe(bias)}`);
+  const activations = arr(m.activations, 'model.activations', layers.length - 1, layers.length - 1)
+    .map((a, i) => oneOf(a, `model.activations[${i}]`, ACTIVATIONS));
+  const loss = oneOf(m.loss, 'model.loss', LOSSES);
+
+  const d = obj(o.data, 'data');
+  noUnknownKeys(d, 'data', ['inputs', 'targets']);
+  const inputsRaw = arr(d.inputs, 'data.inputs', 1, LIMITS.maxSamples);
+  const inputs = matrix(inputsRaw, 'data.inputs', inputsRaw.length, layers[0]);
+  const targets = matrix(d.targets, 'data.targets', inputs.length, layers[layers.length - 1]);
+
+  const opt = obj(o.optimizer, 'optimizer');
+  noUnknownKeys(opt, 'optimizer', ['lr', 'momentum']);
+  const lr = num(opt.lr, 'optimizer.lr');
+  if (lr <= 0) throw new SpecError('optimizer.lr', `must be greater than 0, got ${lr}`);
+  const momentum = opt.momentum === undefined ? 0 : num(opt.momentum, 'optimizer.momentum');
+  if (momentum < 0 || momentum >= 1) throw new SpecError('optimizer.momentum', `must be from 0 up to (not including) 1, got ${momentum}`);
+
+  const batch = oneOf(o.batch, 'batch', BATCH_MODES);
+  const epochs = int(o.epochs, 'epochs', 1, LIMITS.maxEpochs);
+  const seed = o.seed === undefined ? 0 : int(o.seed, 'seed', 0, 2 ** 32 - 1);
+
+  const hasInitial = o.initial !== undefined && o.initial !== null;
+  if (hasInitial && o.init !== undefined) throw new SpecError('init', 'give either init (how to draw weights) or initial (the weights), not both');
+  const init = o.init === undefined ? { weights: 'normal' as const, biases: 'normal' as const } : parseInit(o.init);
+  const initial = hasInitial ? parseInitial(o.initial, layers, bias) : null;
+
+  let stepsPerEpoch = 1;
+  let order: number[][] | null = null;
+  if (batch === 'sample') {
+    const hasOrder = o.order !== undefined && o.order !== null;
+    const orderRaw = hasOrder ? arr(o.order, 'order', epochs, LIMITS.maxEpochs) : null;
+    const defaultSteps = orderRaw && Array.isArray(orderRaw[0]) ? orderRaw[0].length : inputs.length;
+    stepsPerEpoch = o.stepsPerEpoch === undefined ? defaultSteps : int(o.stepsPerEpoch, 'stepsPerEpoch', 1, LIMITS.maxStepsPerEpoch);
+    if (orderRaw) {
+      // A longer order (a run file replayed with fewer --epochs) is cut to the epochs asked for.
+      order = orderRaw.slice(0, epochs).map((steps, e) =>
+        arr(steps, `order[${e}]`, stepsPerEpoch, stepsPerEpoch).map((k, s) => int(k, `order[${e}][${s}]`, 0, inputs.length - 1)));
+    }
+  } else {
+    if (o.stepsPerEpoch !== undefined && o.stepsPerEpoch !== 1) {
+      throw new SpecError('stepsPerEpoch', 'applies only to batch "sample"; batch "full" makes one update per epoch');
+    }
+    if (o.order !== undefined && o.order !== null) throw new SpecError('order', 'applies only to batch "sample"');
+  }
+
+  return {
+    name, description,
+    model: { layers, bias, activations, loss },
+    data: { inputs, targets },
+    optimizer: { lr, momentum },
+    batch, stepsPerEpoch, epochs, seed, init, initial, order,
+  };
+}
+
+/** Parses spec text (a preset, a spec file or a run file), naming the line and column of a JSON syntax error. */
+export function parseSpecText(text: string, source: string): Spec {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new SpecError(source, `not valid JSON (${jsonErrorPlace(text, err)})`);
+  }
+  try {
+    return parseSpec(raw);
+  } catch (err) {
+    if (err instanceof SpecError) throw new SpecError(`${source}: ${err.field}`, err.reason);
+    throw err;
+  }
+}
+
+function jsonErrorPlace(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const pos = /position (\d+)/.exec(message);
+  if (!pos) return message;
+  const offset = Number(pos[1]);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, '')}`;
+}
+
+/** Settings a user may change on top of a spec (CLI flags, page controls). */
+export interface SpecOverrides {
+  epochs?: number;
+  lr?: number;
+  momentum?: number;
+  seed?: number;
+  batch?: 'full' | 'sample';
+}
+
+/** Applies overrides to a spec and validates the result as a whole. */
+export function withOverrides(spec: Spec, over: SpecOverrides): Spec {
+  const batch = over.batch ?? spec.batch;
+  const seedChanged = over.seed !== undefined && over.seed !== spec.seed;
+  const keepOrder = batch === 'sample' && spec.batch === 'sample' && !seedChanged;
+  return parseSpec({
+    ...toSpecJson(spec),
+    epochs: over.epochs ?? spec.epochs,
+    optimizer: { lr: over.lr ?? spec.optimizer.lr, momentum: over.momentum ?? spec.optimizer.momentum },
+    seed: over.seed ?? spec.seed,
+    batch,
+    stepsPerEpoch: batch === 'full' ? undefined : spec.batch === 'sample' ? spec.stepsPerEpoch : spec.data.inputs.length,
+    order: keepOrder && spec.order && (over.epochs ?? spec.epochs) <= spec.order.length ? spec.order : undefined,
+  });
+}
+
+/** The spec as the JSON object a spec file holds. */
+export function toSpecJson(spec: Spec): Obj {
+  const out: Obj = {
+    name: spec.name,
+    description: spec.description,
+    model: spec.model,
+    data: spec.data,
+    optimizer: spec.optimizer,
+    batch: spec.batch,
+    epochs: spec.epochs,
+    seed: spec.seed,
+  };
+  if (spec.batch === 'sample') out.stepsPerEpoch = spec.stepsPerEpoch;
+  if (spec.initial) out.initial = spec.initial;
+  else out.init = spec.init;
+  if (spec.order) out.order = spec.order;
+  return out;
+}
