@@ -1,0 +1,139 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { DivergenceError, runEpochs } from '../driver/driver';
+import { buildLayout } from '../layout/layout';
+import { runFileJson, runFileOf } from '../run/runFile';
+import { PRESET_NAMES, loadPreset } from '../spec/presets';
+import { initialParams, parameterCount, sampleOrder } from '../spec/resolve';
+import { SpecError, parseSpecText, withOverrides, type SpecOverrides } from '../spec/validate';
+import { buildWorkbook, numberAt } from '../workbook/workbook';
+import { parseArgs, UsageError, type FlagSpec } from './args';
+
+export const EXIT = { ok: 0, usage: 2, diverged: 3, io: 4 } as const;
+
+const FLAGS: FlagSpec = {
+  preset: 'string', spec: 'string', epochs: 'int', lr: 'number', momentum: 'number', seed: 'int', batch: 'string',
+  json: 'string', quiet: 'boolean', help: 'boolean',
+};
+
+export const USAGE = `Usage: npm run train -- [--preset NAME | --spec FILE] [options]
+
+Builds the network's training sheet in the formula engine, trains it row by row and prints the
+notebook-style log (every 50 epochs and the last).
+
+  --preset NAME         one of: ${PRESET_NAMES.join(', ')} (default end2-xor-44)
+  --spec FILE           a spec file or a run file (a run file replays exactly: its initial weights and order)
+  --epochs N            number of epochs (rows)
+  --lr X                learning rate η
+  --momentum M          SGD momentum μ (0 ≤ μ < 1)
+  --seed S              seed for the starting weights and the sample order
+  --batch full|sample   one update per epoch from all samples, or single-sample steps
+  --json FILE           write the run file (format gradsheet.run/1)
+  --quiet               no progress bar
+  --help                this text
+
+Exit codes: 0 done, 2 bad arguments or spec, 3 training diverged, 4 file could not be read or written.`;
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function progressBar(done: number, total: number, startedMs: number): string {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  const secs = ((performance.now() - startedMs) / 1000).toFixed(1);
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${done}/${total}  ${secs}s`;
+}
+
+export function main(argv: string[]): number {
+  let flags;
+  try {
+    flags = parseArgs(argv, FLAGS);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  if (flags.help) {
+    log(USAGE);
+    return EXIT.ok;
+  }
+
+  let spec;
+  try {
+    if (flags.preset !== undefined && flags.spec !== undefined) throw new UsageError('give --preset or --spec, not both');
+    if (flags.spec !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(String(flags.spec), 'utf8');
+      } catch (err) {
+        process.stderr.write(`cannot read spec file ${flags.spec}: ${(err as Error).message}\n`);
+        return EXIT.io;
+      }
+      spec = parseSpecText(text, String(flags.spec));
+    } else {
+      spec = loadPreset(String(flags.preset ?? 'end2-xor-44'));
+    }
+    if (flags.batch !== undefined && flags.batch !== 'full' && flags.batch !== 'sample') {
+      throw new UsageError(`--batch must be full or sample, got "${flags.batch}"`);
+    }
+    const over: SpecOverrides = {
+      epochs: flags.epochs as number | undefined,
+      lr: flags.lr as number | undefined,
+      momentum: flags.momentum as number | undefined,
+      seed: flags.seed as number | undefined,
+      batch: flags.batch as SpecOverrides['batch'],
+    };
+    spec = withOverrides(spec, over);
+  } catch (err) {
+    if (err instanceof SpecError || err instanceof UsageError) {
+      process.stderr.write(`gradsheet: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+
+  const layout = buildLayout(spec);
+  const showBar = !flags.quiet && process.stderr.isTTY;
+  const started = performance.now();
+  process.stderr.write(
+    `${spec.name}: ${spec.model.layers.join('-')}, ${parameterCount(spec.model.layers, spec.model.bias)} parameters, ` +
+    `${spec.epochs} epochs, batch ${spec.batch}; ${layout.columns.length} cells a row\n`,
+  );
+  const wb = buildWorkbook(layout, initialParams(spec), sampleOrder(spec));
+  try {
+    runEpochs(wb, {
+      progressEvery: Math.max(1, Math.floor(spec.epochs / 100)),
+      onProgress: showBar ? (p) => process.stderr.write(progressBar(p.epoch + 1, p.epochs, started)) : undefined,
+    });
+  } catch (err) {
+    if (showBar) process.stderr.write('\n');
+    if (err instanceof DivergenceError) {
+      process.stderr.write(`gradsheet: ${err.message}. Try a smaller learning rate (--lr).\n`);
+      return EXIT.diverged;
+    }
+    throw err;
+  }
+  if (showBar) process.stderr.write('\n');
+
+  for (let epoch = 0; epoch < spec.epochs; epoch++) {
+    if (epoch % 50 === 0 || epoch === spec.epochs - 1) {
+      log(`Epoch: ${epoch}\tLoss: ${numberAt(wb, epoch, layout.lossColumn).toFixed(10)}`);
+    }
+  }
+  process.stderr.write(`trained in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+
+  if (flags.json !== undefined) {
+    try {
+      writeFileSync(String(flags.json), runFileJson(runFileOf(wb)));
+    } catch (err) {
+      process.stderr.write(`cannot write ${flags.json}: ${(err as Error).message}\n`);
+      return EXIT.io;
+    }
+    process.stderr.write(`wrote ${flags.json}\n`);
+  }
+  return EXIT.ok;
+}
+
+process.exitCode = main(process.argv.slice(2));
