@@ -1,0 +1,74 @@
+import type { CellValue } from 'hyperformula';
+import type { Column } from '../../src/layout/layout';
+import { trainEpoch, type EpochTrace } from '../../src/reference/trainer';
+import { flattenParams, unflattenParams } from '../../src/spec/resolve';
+import type { Workbook } from '../../src/workbook/workbook';
+
+/** The reference's value for one cell, found from the column's description (kind, step, layer, unit, param). */
+function expected(col: Column, trace: EpochTrace, sampleMode: boolean, start: { w: number[]; v: number[] | null; lr: number; mu: number; order: number[] | null; epoch: number }): number {
+  const s = col.step ?? 0;
+  const update = sampleMode ? trace.updates[s] : trace.updates[0];
+  const sample = sampleMode ? update.traces[0] : trace.updates[0].traces[s];
+  const p = col.param!;
+  switch (col.kind) {
+    case 'epoch': return start.epoch;
+    case 'lr': return start.lr;
+    case 'momentum': return start.mu;
+    case 'weight': return start.w[p];
+    case 'velocity': return start.v ? start.v[p] : 0;
+    case 'sample': return start.order![s] + 1;
+    case 'input': return sample.inputs[col.unit!];
+    case 'target': return sample.targets[col.unit!];
+    case 'pre': return sample.z[col.layer!][col.unit!];
+    case 'act': return sample.a[col.layer!][col.unit!];
+    case 'loss-term': return sample.lossTerms[col.unit!];
+    case 'loss': return update.loss;
+    case 'delta': return sample.delta[col.layer!][col.unit!];
+    case 'grad': return flattenParams(update.grad)[p];
+    case 'new-velocity': return flattenParams(update.velocity!)[p];
+    case 'new-weight': return flattenParams(update.params)[p];
+  }
+}
+
+export interface Mismatch { epoch: number; column: string; got: CellValue; want: number }
+
+/** |got − want| ≤ rel·max(|got|, |want|) + abs. */
+export function close(got: number, want: number, rel = 1e-12, abs = 1e-14): boolean {
+  return Math.abs(got - want) <= rel * Math.max(Math.abs(got), Math.abs(want)) + abs;
+}
+
+/**
+ * Recomputes every row with the reference trainer from that row's own weights, velocities, η, μ and samples,
+ * and compares every cell of the row. Returns the mismatches (first `limit`) and how many cells were compared.
+ */
+export function compareSheetWithReference(wb: Workbook, limit = 20): { mismatches: Mismatch[]; cells: number; worstRel: number } {
+  const { layout } = wb;
+  const { spec } = layout;
+  const sampleMode = spec.batch === 'sample';
+  const values = wb.hf.getSheetValues(wb.train);
+  const mismatches: Mismatch[] = [];
+  let cells = 0;
+  let worstRel = 0;
+  for (let epoch = 0; epoch < spec.epochs; epoch++) {
+    const row = values[layout.rowOf(epoch)];
+    const num = (c: Column) => row[c.index] as number;
+    const w = layout.weightColumns.map(num);
+    const v = layout.velocityColumns ? layout.velocityColumns.map(num) : null;
+    const lr = num(layout.lrColumn);
+    const mu = layout.momentumColumn ? num(layout.momentumColumn) : 0;
+    const order = sampleMode ? layout.sampleColumns.map((c) => num(c) - 1) : null;
+    const { layers, bias } = spec.model;
+    const trace = trainEpoch(spec, unflattenParams(w, layers, bias), v ? unflattenParams(v, layers, bias) : null, lr, mu, order);
+    for (const col of layout.columns) {
+      const want = expected(col, trace, sampleMode, { w, v, lr, mu, order, epoch });
+      const got = row[col.index];
+      cells++;
+      if (typeof got !== 'number' || !close(got, want)) {
+        if (mismatches.length < limit) mismatches.push({ epoch, column: col.name, got, want });
+      } else if (got !== want) {
+        worstRel = Math.max(worstRel, Math.abs(got - want) / Math.max(Math.abs(got), Math.abs(want)));
+      }
+    }
+  }
+  return { mismatches, cells, worstRel };
+}
