@@ -160,6 +160,7 @@ describe('parseSpecText reports the line and column of broken JSON', () => {
     },
     // A bare word where a value belongs (a typo such as `ture` or an unquoted string).
     { what: 'bare word as a value', text: '{\n  "batch": sample\n}', line: 2, column: 12 },
+    { what: 'NaN as a value', text: '{\n  "optimizer": {\n    "lr": NaN\n  }\n}', line: 3, column: 11 },
   ];
   it.each(cases)('$what', ({ text, line, column }) => {
     expect(() => JSON.parse(text)).toThrow();
@@ -167,6 +168,13 @@ describe('parseSpecText reports the line and column of broken JSON', () => {
     expect(err.field).toBe('broken.json');
     expect(err.reason).toMatch(/not valid JSON/);
     expect(err.reason).toContain(`line ${line}, column ${column}`);
+  });
+
+  it('a file cut off in the middle names the line where it ends', () => {
+    const err = thrown(() => parseSpecText('{\n  "name": "x",\n  "epochs": ', 'cut.json'));
+    expect(err.field).toBe('cut.json');
+    expect(err.reason).toMatch(/not valid JSON/);
+    expect(err.reason).toMatch(/line 3, column \d+/);
   });
 });
 
@@ -343,13 +351,22 @@ describe('withOverrides', () => {
     expect(sampleOrder(bp)).toEqual(Array.from({ length: 51 }, () => [0]));
   });
 
-  it('fewer epochs than an explicit order cuts the order to a prefix; more epochs than it has redraws', () => {
+  it('fewer epochs than an explicit order cuts the order to a prefix', () => {
     const xor9 = loadPreset('end2-xor-9');
     const order = sampleOrder(xor9)!;
     const replay = parseSpec({ ...toSpecJson(xor9), order });
     expect(withOverrides(replay, { epochs: 10 }).order).toEqual(order.slice(0, 10));
-    const longer = withOverrides(replay, { epochs: 400 });
-    expect(sampleOrder(longer)).toHaveLength(400);
+    expect(sampleOrder(withOverrides(replay, { epochs: 10 }))).toEqual(order.slice(0, 10));
+  });
+
+  it('more epochs than an explicit order keeps that order for the first epochs', () => {
+    // A run file (no seed, so seed 0) replayed with a larger --epochs: its own order must still start the run.
+    const xor9 = loadPreset('end2-xor-9');
+    const order = sampleOrder(withOverrides(xor9, { seed: 5 }))!;
+    const replay = parseSpec({ ...toSpecJson(xor9), seed: undefined, order });
+    const longer = sampleOrder(withOverrides(replay, { epochs: 400 }))!;
+    expect(longer).toHaveLength(400);
+    expect(longer.slice(0, 300)).toEqual(order);
   });
 
   it('validates the overridden values', () => {

@@ -1,3 +1,4 @@
+import { sampleOrder } from './resolve';
 import {
   ACTIVATIONS, BATCH_MODES, INIT_KINDS, LOSSES,
   type InitSpec, type LayerParams, type Spec,
@@ -207,13 +208,33 @@ export function parseSpecText(text: string, source: string): Spec {
 
 function jsonErrorPlace(text: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const pos = /position (\d+)/.exec(message);
-  if (!pos) return message;
-  const offset = Number(pos[1]);
+  const offset = jsonErrorOffset(text, message);
+  const reason = message.split(/, "|\n| in JSON at position/)[0].replace(/ \(line \d+ column \d+\)$/, '');
+  if (offset === null) return reason;
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}: ${message.replace(/ in JSON at position \d+.*$/, '')}`;
+  return `line ${line}, column ${column}: ${reason}`;
+}
+
+/** Where JSON.parse stopped: its "position N", else the end for a cut-off text, else the unexpected token. */
+function jsonErrorOffset(text: string, message: string): number | null {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return Number(pos[1]);
+  if (/end of JSON input/.test(message)) return text.length;
+  const token = /Unexpected token '(.)'/.exec(message);
+  if (!token) return null;
+  // Node 20 omits the position for some errors; find the first occurrence of the token outside strings.
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === token[1]) return i;
+  }
+  return null;
 }
 
 /** Settings a user may change on top of a spec (CLI flags, page controls). */
@@ -237,8 +258,16 @@ export function withOverrides(spec: Spec, over: SpecOverrides): Spec {
     seed: over.seed ?? spec.seed,
     batch,
     stepsPerEpoch: batch === 'full' ? undefined : spec.batch === 'sample' ? spec.stepsPerEpoch : spec.data.inputs.length,
-    order: keepOrder && spec.order && (over.epochs ?? spec.epochs) <= spec.order.length ? spec.order : undefined,
+    order: keepOrder && spec.order ? extendOrder(spec, over.epochs ?? spec.epochs) : undefined,
   });
+}
+
+/** An explicit order for more epochs than it holds keeps its epochs and draws the rest from the seed. */
+function extendOrder(spec: Spec, epochs: number): number[][] {
+  const given = spec.order!;
+  if (epochs <= given.length) return given;
+  const drawn = sampleOrder({ ...spec, order: null, epochs })!;
+  return [...given, ...drawn.slice(given.length)];
 }
 
 /** The spec as the JSON object a spec file holds. */
