@@ -1,6 +1,7 @@
 import { HyperFormula, type ConfigParams, type RawCellContent } from 'hyperformula';
 import { DATA_SHEET, TRAIN_SHEET, columnLetter, dataFields, type Column, type Layout, type RefStyle } from '../layout/layout';
 import { flattenParams } from '../spec/resolve';
+import { applyHyperFormulaPatches, compactDependencyGraph } from './hfPatches';
 import type { LayerParams } from '../spec/types';
 
 /** The layout built into HyperFormula: the one model every view reads. */
@@ -89,7 +90,9 @@ export function buildWorkbook(layout: Layout, initial: LayerParams[], order: num
     rows.push(row);
   }
   const config = { ...HF_CONFIG, maxRows: Math.max(40_000, rows.length + 1) };
+  applyHyperFormulaPatches();
   const hf = HyperFormula.buildFromSheets({ [TRAIN_SHEET]: rows, [DATA_SHEET]: dataSheet(layout) }, config);
+  compactDependencyGraph(hf);
   return { hf, layout, train: hf.getSheetId(TRAIN_SHEET)!, data: hf.getSheetId(DATA_SHEET)! };
 }
 
