@@ -1,24 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runEpochs } from '../driver/driver';
 import { buildLayout } from '../layout/layout';
 import { trainReference } from '../reference/trainer';
 import { loadPreset } from '../spec/presets';
 import { initialParams, sampleOrder } from '../spec/resolve';
-import { buildWorkbook } from '../workbook/workbook';
+import { buildWorkbook, type Workbook } from '../workbook/workbook';
 
 /**
- * npm run bench: the formula-engine training of end2-xor-44 against the plain float64 reference trainer,
- * in the same process, as ratios. Figures are medians over --runs (default 3).
+ * npm run bench [-- --runs N] [-- --no-process]: end2-xor-44 (2001 epochs) trained in the formula engine, against the
+ * plain float64 reference trainer in the same process and, where a python3 with torch is installed, against the
+ * course notebook's PyTorch loop as a whole process. Figures are medians over N runs (default 3); the whole-process
+ * runs alternate gradsheet and PyTorch.
  */
 
 const args = process.argv.slice(2);
-const runsFlag = args.indexOf('--runs');
-const RUNS = runsFlag >= 0 ? Number(args[runsFlag + 1]) : 3;
+const flag = (name: string) => args.indexOf(`--${name}`);
+const RUNS = flag('runs') >= 0 ? Number(args[flag('runs') + 1]) : 3;
+const WHOLE_PROCESS = flag('no-process') < 0;
 const PRESET = 'end2-xor-44';
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ms = (x: number) => `${x.toFixed(1)} ms`;
-const mb = (x: number) => `${(x / 2 ** 20).toFixed(0)} MB`;
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const line = (label: string, value: string) => console.log(`  ${label.padEnd(44)} ${value}`);
 
 function time<T>(f: () => T): [T, number] {
   const t = performance.now();
@@ -26,35 +35,99 @@ function time<T>(f: () => T): [T, number] {
   return [out, performance.now() - t];
 }
 
-const spec = loadPreset(PRESET);
-const initial = initialParams(spec);
-const order = sampleOrder(spec);
-
-const reference: number[] = [];
-const build: number[] = [];
-const train: number[] = [];
-const heap: number[] = [];
-for (let run = 0; run < RUNS; run++) {
-  reference.push(time(() => trainReference(spec, initial, order))[1]);
-  gc?.();
-  const before = process.memoryUsage().heapUsed;
-  const layout = buildLayout(spec);
-  const [wb, tBuild] = time(() => buildWorkbook(layout, initial, order));
-  build.push(tBuild);
-  train.push(time(() => runEpochs(wb))[1]);
-  gc?.();
-  heap.push(process.memoryUsage().heapUsed - before);
-  wb.hf.destroy();
-  process.stderr.write(`run ${run + 1}/${RUNS} done\n`);
+/** Edits one weight in a middle row and reads that row back: what a user waits for after typing a weight. */
+function editLatency(wb: Workbook): number[] {
+  const { hf, layout, train } = wb;
+  const row = layout.rowOf(Math.floor(layout.spec.epochs / 2));
+  const col = layout.weightColumns[5].index;
+  const original = hf.getCellValue({ sheet: train, row, col }) as number;
+  const last = layout.columns.length - 1;
+  const times: number[] = [];
+  for (let i = 0; i < 101; i++) {
+    times.push(time(() => {
+      hf.setCellContents({ sheet: train, row, col }, i % 2 === 0 ? original * 1.01 : original);
+      hf.getRangeValues({ start: { sheet: train, row, col: 0 }, end: { sheet: train, row, col: last } });
+    })[1]);
+  }
+  return times;
 }
 
-const cells = buildLayout(spec).columns.length * spec.epochs;
-const tRef = median(reference);
-const tTotal = median(build.map((b, i) => b + train[i]));
-console.log(`gradsheet bench: ${PRESET}, ${spec.epochs} epochs, ${cells} cells, median of ${RUNS} runs${gc ? '' : ' (no --expose-gc: heap figures include garbage)'}`);
-console.log(`  reference trainer (plain float64)   ${ms(tRef)}`);
-console.log(`  HyperFormula build                   ${ms(median(build))}`);
-console.log(`  driver, ${spec.epochs} epochs             ${ms(median(train))}  (${ms(median(train) / spec.epochs)} an epoch)`);
-console.log(`  build + train                        ${ms(tTotal)}`);
-console.log(`  workbook heap (after GC)             ${mb(median(heap))}  (${(median(heap) / cells).toFixed(0)} B a cell)`);
-console.log(`  ratio gradsheet / reference          ${(tTotal / tRef).toFixed(0)}x`);
+function inProcess() {
+  const spec = loadPreset(PRESET);
+  const initial = initialParams(spec);
+  const order = sampleOrder(spec);
+  const reference: number[] = [];
+  const build: number[] = [];
+  const train: number[] = [];
+  const heap: number[] = [];
+  const edits: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    reference.push(time(() => trainReference(spec, initial, order))[1]);
+    gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const [wb, tBuild] = time(() => buildWorkbook(buildLayout(spec), initial, order));
+    build.push(tBuild);
+    train.push(time(() => runEpochs(wb))[1]);
+    gc?.();
+    heap.push(process.memoryUsage().heapUsed - before);
+    edits.push(median(editLatency(wb)));
+    wb.hf.destroy();
+    process.stderr.write(`in-process run ${run + 1}/${RUNS} done\n`);
+  }
+  const cells = buildLayout(spec).columns.length * spec.epochs;
+  const tRef = median(reference);
+  const tTotal = median(build.map((b, i) => b + train[i]));
+  console.log(`gradsheet bench: ${PRESET}, ${spec.epochs} epochs, ${cells} cells, medians of ${RUNS} runs${gc ? '' : ' (run with --expose-gc for heap figures)'}`);
+  line('reference trainer (plain float64)', ms(tRef));
+  line('HyperFormula build (header and epoch 0)', ms(median(build)));
+  line(`driver: ${spec.epochs - 1} rows added and computed`, `${ms(median(train))} (${ms(median(train) / spec.epochs)} a row)`);
+  line('build + driver', ms(tTotal));
+  line('ratio build + driver / reference', `${(tTotal / tRef).toFixed(1)}`);
+  line('workbook JS heap after GC', `${mb(median(heap))} (${(median(heap) / cells).toFixed(0)} B a cell)`);
+  line('peak resident memory of this process', mb(process.resourceUsage().maxRSS * 1024));
+  line('edit one weight, recompute and read its row', ms(median(edits)));
+}
+
+function wallSeconds(cmd: string, argv: string[], cwd: string): number | null {
+  const t = performance.now();
+  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(`${cmd} ${argv.join(' ')} failed: ${r.stderr?.slice(-500) ?? r.error}\n`);
+    return null;
+  }
+  return (performance.now() - t) / 1000;
+}
+
+function findTorchPython(): string | null {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (r.status === 0) return py;
+  }
+  return null;
+}
+
+function wholeProcess() {
+  const py = findTorchPython();
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const g = wallSeconds('npm', ['run', '-s', 'train', '--', '--preset', PRESET, '--quiet'], ROOT);
+    if (g !== null) ours.push(g);
+    if (py) {
+      const p = wallSeconds(py, [join(HERE, 'notebook_xor44.py'), String(run)], ROOT);
+      if (p !== null) theirs.push(p);
+    }
+    process.stderr.write(`whole-process run ${run + 1}/${RUNS} done\n`);
+  }
+  console.log(`whole processes, medians of ${RUNS} runs, alternating:`);
+  if (ours.length) line(`npm run train -- --preset ${PRESET}`, `${median(ours).toFixed(2)} s`);
+  if (!py) {
+    line('PyTorch notebook loop', 'skipped: no python3 with torch (Debian: apt install python3-torch)');
+    return;
+  }
+  if (theirs.length) line('PyTorch notebook loop (src/bench/notebook_xor44.py)', `${median(theirs).toFixed(2)} s`);
+  if (ours.length && theirs.length) line('ratio gradsheet / PyTorch', (median(ours) / median(theirs)).toFixed(2));
+}
+
+inProcess();
+if (WHOLE_PROCESS) wholeProcess();

@@ -1,5 +1,5 @@
 import type { Column } from '../layout/layout';
-import type { Workbook } from '../workbook/workbook';
+import { appendRow, compactWorkbook, type Workbook } from '../workbook/workbook';
 
 /**
  * The driver does what a person with the course sheet does by hand: copy the row's new weights (and velocities)
@@ -12,17 +12,28 @@ export interface Progress {
   epochs: number;
 }
 
-/** Copies the weights (and velocities) row `epoch` ends with into row `epoch + 1`. */
+/**
+ * Copies the weights (and velocities) row `epoch` ends with into row `epoch + 1`, adding that row with its
+ * formulas when the sheet does not have it yet (building rows as they are reached costs a quarter less than
+ * building them all first, which evaluates every row once more on empty weights).
+ */
 export function copyToNextRow(wb: Workbook, epoch: number): void {
   const { hf, layout, train } = wb;
   const weights = readBlock(wb, epoch, layout.nextWeightColumns);
   const velocities = layout.nextVelocityColumns ? readBlock(wb, epoch, layout.nextVelocityColumns) : null;
+  if (epoch + 1 >= wb.rows) {
+    appendRow(wb, weights, velocities);
+    if (wb.rows % COMPACT_EVERY === 0 || wb.rows === layout.spec.epochs) compactWorkbook(wb);
+    return;
+  }
   const next = layout.rowOf(epoch + 1);
   hf.batch(() => {
     hf.setCellContents({ sheet: train, row: next, col: layout.weightColumns[0].index }, [weights]);
     if (velocities) hf.setCellContents({ sheet: train, row: next, col: layout.velocityColumns![0].index }, [velocities]);
   });
 }
+
+const COMPACT_EVERY = 64;
 
 /** Values of a run of adjacent columns in one row, checked to be finite numbers. */
 function readBlock(wb: Workbook, epoch: number, cols: Column[]): number[] {
@@ -94,13 +105,13 @@ export async function runEpochsAsync(
   return epoch;
 }
 
-/** Each row's loss (see Layout.lossColumn). */
+/** Each present row's loss (see Layout.lossColumn). */
 export function epochLosses(wb: Workbook): number[] {
   const col = wb.layout.lossColumn.index;
   const { layout } = wb;
   const values = wb.hf.getRangeValues({
     start: { sheet: wb.train, row: layout.rowOf(0), col },
-    end: { sheet: wb.train, row: layout.rowOf(layout.spec.epochs - 1), col },
+    end: { sheet: wb.train, row: layout.rowOf(wb.rows - 1), col },
   });
   return values.map((r) => r[0] as number);
 }

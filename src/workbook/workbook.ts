@@ -10,6 +10,13 @@ export interface Workbook {
   layout: Layout;
   train: number;
   data: number;
+  /** Sample mode: the 0-based sample of every step, one array per epoch. */
+  order: number[][] | null;
+  /** Rows present: epochs 0 .. rows - 1. The driver adds each later row when it reaches it. */
+  rows: number;
+  /** Internal: renders each column's formula for a given row, and how far the graph has been compacted. */
+  templates: RowTemplates;
+  compactedFrom: number;
 }
 
 export const HF_CONFIG: Partial<ConfigParams> = {
@@ -44,6 +51,31 @@ export const namedStyle: RefStyle = {
   dataColumn: (field) => `${DATA_SHEET}.${field}`,
 };
 
+/** Renders one column's formula (with `=`) for any 1-based sheet row, without re-deriving it from the layout. */
+type FormulaTemplate = (sheetRow: number) => string;
+type RowTemplates = (FormulaTemplate | null)[];
+
+const ROW_MARK = /\u0001(-?\d+)\u0002/;
+
+/** Renders every formula once with placeholder rows, then splits the text around them. */
+export function rowTemplates(layout: Layout): RowTemplates {
+  const marked: RefStyle = {
+    ...a1Style(layout, 1),
+    cell: (name, rowOffset = 0) => `${layout.column(name).letter}\u0001${rowOffset}\u0002`,
+  };
+  return layout.columns.map((col) => {
+    if (!col.formula) return null;
+    const pieces = `=${col.formula(marked)}`.split(ROW_MARK);
+    const texts = pieces.filter((_, i) => i % 2 === 0);
+    const offsets = pieces.filter((_, i) => i % 2 === 1).map(Number);
+    return (sheetRow: number) => {
+      let out = texts[0];
+      for (let i = 0; i < offsets.length; i++) out += (sheetRow + offsets[i]) + texts[i + 1];
+      return out;
+    };
+  });
+}
+
 /** The formula text (with `=`) a column holds in an epoch's row, or null for a plain number. */
 export function formulaAt(layout: Layout, col: Column, epoch: number): string | null {
   if (!col.formula || (col.numberAtEpoch0 && epoch === 0)) return null;
@@ -52,6 +84,23 @@ export function formulaAt(layout: Layout, col: Column, epoch: number): string | 
 
 export function namedFormula(col: Column): string | null {
   return col.formula ? `=${col.formula(namedStyle)}` : null;
+}
+
+/** Everything one epoch's row holds: its formulas, epoch number, drawn samples, and the weights it starts from. */
+function rowContents(wb: Pick<Workbook, 'layout' | 'order' | 'templates'>, epoch: number, weights: number[], velocities: number[] | null): RawCellContent[] {
+  const { layout, templates } = wb;
+  const { spec } = layout;
+  const sheetRow = layout.rowOf(epoch) + 1;
+  const row: RawCellContent[] = templates.map((t) => (t ? t(sheetRow) : null));
+  row[layout.epochColumn.index] = epoch;
+  layout.sampleColumns.forEach((col, s) => (row[col.index] = wb.order![epoch][s] + 1));
+  if (epoch === 0) {
+    row[layout.lrColumn.index] = spec.optimizer.lr;
+    if (layout.momentumColumn) row[layout.momentumColumn.index] = spec.optimizer.momentum;
+  }
+  layout.weightColumns.forEach((col, p) => (row[col.index] = weights[p]));
+  layout.velocityColumns?.forEach((col, p) => (row[col.index] = velocities![p]));
+  return row;
 }
 
 function dataSheet(layout: Layout): RawCellContent[][] {
@@ -63,37 +112,31 @@ function dataSheet(layout: Layout): RawCellContent[][] {
 }
 
 /**
- * Builds every row of the training sheet. Epoch 0 holds the starting weights; later rows' weights stay empty
- * until the driver copies them in. `order` (sample mode) is the 0-based sample of each step.
+ * Builds the sheet with its header and epoch 0, which holds the starting weights (velocities 0).
+ * `order` (sample mode) is the 0-based sample of each step. The driver adds the later rows.
  */
 export function buildWorkbook(layout: Layout, initial: LayerParams[], order: number[][] | null): Workbook {
   const { spec, columns } = layout;
-  const header = columns.map((c) => c.name);
-  const rows: RawCellContent[][] = [header];
+  const base = { layout, order, templates: rowTemplates(layout) };
   const weights0 = flattenParams(initial);
-  for (let epoch = 0; epoch < spec.epochs; epoch++) {
-    const row: RawCellContent[] = new Array(columns.length).fill(null);
-    const style = a1Style(layout, layout.rowOf(epoch) + 1);
-    for (const col of columns) {
-      if (col.formula && !(col.numberAtEpoch0 && epoch === 0)) row[col.index] = `=${col.formula(style)}`;
-    }
-    row[layout.epochColumn.index] = epoch;
-    layout.sampleColumns.forEach((col, s) => {
-      row[col.index] = order![epoch][s] + 1;
-    });
-    if (epoch === 0) {
-      row[layout.lrColumn.index] = spec.optimizer.lr;
-      if (layout.momentumColumn) row[layout.momentumColumn.index] = spec.optimizer.momentum;
-      layout.weightColumns.forEach((col, p) => (row[col.index] = weights0[p]));
-      layout.velocityColumns?.forEach((col) => (row[col.index] = 0));
-    }
-    rows.push(row);
-  }
-  const config = { ...HF_CONFIG, maxRows: Math.max(40_000, rows.length + 1) };
+  const row0 = rowContents(base, 0, weights0, layout.velocityColumns ? weights0.map(() => 0) : null);
   applyHyperFormulaPatches();
-  const hf = HyperFormula.buildFromSheets({ [TRAIN_SHEET]: rows, [DATA_SHEET]: dataSheet(layout) }, config);
-  compactDependencyGraph(hf);
-  return { hf, layout, train: hf.getSheetId(TRAIN_SHEET)!, data: hf.getSheetId(DATA_SHEET)! };
+  const config = { ...HF_CONFIG, maxRows: Math.max(40_000, layout.rowOf(spec.epochs) + 1) };
+  const hf = HyperFormula.buildFromSheets({ [TRAIN_SHEET]: [columns.map((c) => c.name), row0], [DATA_SHEET]: dataSheet(layout) }, config);
+  return { ...base, hf, train: hf.getSheetId(TRAIN_SHEET)!, data: hf.getSheetId(DATA_SHEET)!, rows: 1, compactedFrom: 0 };
+}
+
+/** Adds the next epoch's row, starting from the given weights and velocities; it computes at once. */
+export function appendRow(wb: Workbook, weights: number[], velocities: number[] | null): void {
+  if (wb.rows >= wb.layout.spec.epochs) throw new Error(`the sheet already has all ${wb.rows} epochs`);
+  const epoch = wb.rows;
+  wb.hf.setCellContents({ sheet: wb.train, row: wb.layout.rowOf(epoch), col: 0 }, [rowContents(wb, epoch, weights, velocities)]);
+  wb.rows++;
+}
+
+/** Frees the slack of the dependency arrays made since the last call (see hfPatches). */
+export function compactWorkbook(wb: Workbook): void {
+  wb.compactedFrom = compactDependencyGraph(wb.hf, wb.compactedFrom);
 }
 
 /** The value of one cell as a number; throws naming the cell when it holds an error or text. */
