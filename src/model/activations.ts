@@ -7,6 +7,8 @@ import type { ActivationName } from '../spec/types';
  */
 export interface Activation {
   name: ActivationName;
+  /** f(z) in plain JavaScript, for views that draw the network's output between sheet rows (the heat map). */
+  evaluate: (z: number) => number;
   /** Spreadsheet expression of a = f(z); null when a = z, so the layout needs no activation cell. */
   formula: ((z: string) => string) | null;
   /** Spreadsheet expression of f'(z), written with a = f(z) where that is how people write it; null when f'(z) = 1. */
@@ -17,6 +19,7 @@ export interface Activation {
 export const ACTIVATION_REGISTRY: Record<ActivationName, Activation> = {
   sigmoid: {
     name: 'sigmoid',
+    evaluate: (z) => 1 / (1 + Math.exp(-z)),
     formula: (z) => `1/(1+EXP(-${z}))`,
     // σ'(z) = σ(z)·(1 − σ(z))
     derivative: (_z, a) => `(${a}*(1-${a}))`,
@@ -24,6 +27,7 @@ export const ACTIVATION_REGISTRY: Record<ActivationName, Activation> = {
   },
   tanh: {
     name: 'tanh',
+    evaluate: Math.tanh,
     formula: (z) => `TANH(${z})`,
     // tanh'(z) = 1 − tanh(z)²
     derivative: (_z, a) => `(1-${a}^2)`,
@@ -31,6 +35,7 @@ export const ACTIVATION_REGISTRY: Record<ActivationName, Activation> = {
   },
   relu: {
     name: 'relu',
+    evaluate: (z) => Math.max(0, z),
     formula: (z) => `MAX(0,${z})`,
     // relu'(z) = 1 for z > 0, else 0 (PyTorch takes 0 at z = 0)
     derivative: (z) => `IF(${z}>0,1,0)`,
@@ -38,6 +43,7 @@ export const ACTIVATION_REGISTRY: Record<ActivationName, Activation> = {
   },
   identity: {
     name: 'identity',
+    evaluate: (z) => z,
     formula: null,
     derivative: null,
     explain: 'No activation: the unit outputs its weighted sum unchanged (slope 1). The END2 assignment removes the last activation so the output can take any value.',
