@@ -91,8 +91,12 @@ export function renderHeatmap(container: HTMLElement, s: NetworkSnapshot): boole
     ctx.arc(px(x), py(y), 6, 0, 2 * Math.PI);
     ctx.fillStyle = css(heatColour(s.data.targets[i][0], lo, hi));
     ctx.fill();
-    ctx.lineWidth = 1.5;
+    // A white ring inside the dark outline keeps a sample visible on a background of its own colour.
+    ctx.lineWidth = 4;
     ctx.strokeStyle = '#1a202c';
+    ctx.stroke();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = '#fff';
     ctx.stroke();
   });
 

@@ -81,7 +81,7 @@ export function renderNetworkDiagram(container: HTMLElement, s: NetworkSnapshot)
   const hitLines = weights.length <= 1000;
 
   const root = svg('svg', { viewBox: `0 0 ${g.width} ${g.height}`, width: '100%', role: 'img' });
-  root.style.maxWidth = `${g.width * 1.5}px`;
+  root.style.maxWidth = `${g.width * 1.25}px`; // small networks should not balloon
   root.style.display = 'block';
   const style = svg('style');
   style.textContent = '.link:hover .vis { stroke-opacity: 1; } .bias:hover { fill-opacity: 1; stroke: #1a202c; }';

@@ -51,9 +51,16 @@ export function compileForward(s: NetworkSnapshot): (x: number[]) => number[] {
   return (x) => {
     if (x.length !== layers[0]) fail(`expected ${layers[0]} inputs, got ${x.length}`);
     let a = x;
-    weights.forEach((w, l) => {
-      a = w.map((row, to) => fs[l](row.reduce((z, wi, i) => z + wi * a[i], biases[l][to])));
-    });
+    for (let l = 0; l < weights.length; l++) {
+      const next = new Array<number>(weights[l].length);
+      for (let to = 0; to < next.length; to++) {
+        const row = weights[l][to];
+        let z = biases[l][to];
+        for (let i = 0; i < row.length; i++) z += row[i] * a[i];
+        next[to] = fs[l](z);
+      }
+      a = next;
+    }
     return a;
   };
 }

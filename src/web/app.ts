@@ -1,0 +1,314 @@
+import type { SimpleCellAddress, SimpleCellRange } from 'hyperformula';
+import { epochLosses } from '../driver/driver';
+import type { Column } from '../layout/layout';
+import { namesFor } from '../layout/names';
+import { PRESET_NAMES } from '../spec/presets';
+import { parameterCount } from '../spec/resolve';
+import { SpecError } from '../spec/validate';
+import { formatRef, parseRef, type CellRef } from './refs';
+import { Session, type Settings, type TrainState } from './session';
+import { readUrlState, writeUrlState } from './urlState';
+import { createControls, type Controls } from './views/controls';
+import { createFormulaBar } from './views/formulaBar';
+import { cellKey, createGrid, type Grid } from './views/grid';
+import { renderHeatmap } from './views/heatmap';
+import { createLossChart, type LossChart } from './views/lossChart';
+import { renderNetworkDiagram } from './views/networkDiagram';
+import type { NetworkSnapshot } from './views/snapshot';
+
+/** The page: wires one Session to its views. Every number shown is read from the session's workbook. */
+
+export interface GradsheetApi {
+  select(ref: string): CellRef;
+  edit(ref: string, value: number): Promise<void>;
+  value(ref: string): unknown;
+  formula(ref: string): string | null;
+  train(options?: Partial<Settings>): Promise<void>;
+  stop(): Promise<void>;
+  undo(): Promise<void>;
+  readonly state: TrainState;
+  readonly rows: number;
+  readonly settings: Settings;
+}
+
+const REFRESH_MS = 250;
+
+export class App {
+  private session!: Session;
+  private settings: Settings;
+  private grid: Grid | null = null;
+  private selected: CellRef | null = null;
+  private pendingCell: string | null;
+  private lastRefresh = 0;
+  private readonly controls: Controls;
+  private readonly formulaBar;
+  private readonly chart: LossChart;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly root: HTMLElement) {
+    const url = readUrlState(location.search, 'end2-xor-44');
+    this.settings = url.settings;
+    this.pendingCell = url.cell;
+    root.replaceChildren();
+    const el = (cls: string, tag = 'div') => {
+      const node = document.createElement(tag);
+      node.className = cls;
+      return node;
+    };
+    const controlsBox = el('controls');
+    const barBox = el('formula-bar');
+    const gridBox = el('grid');
+    const panels = el('panels');
+    const chartBox = el('panel chart');
+    const netBox = el('panel network');
+    const heatBox = el('panel heatmap');
+    panels.append(chartBox, netBox, heatBox);
+    root.append(controlsBox, barBox, gridBox, panels);
+    this.gridBox = gridBox;
+    this.netBox = netBox;
+    this.heatBox = heatBox;
+
+    this.controls = createControls(controlsBox, PRESET_NAMES, {
+      train: (s) => void this.train(s).catch((e) => this.controls.message(String(e.message ?? e), true)),
+      step: () => void this.session.step(),
+      stop: () => void this.session.stop(),
+      reset: () => void this.session.reset(),
+      undo: () => void this.undo(),
+      logScale: (on) => this.chart.setLogScale(on),
+    });
+    this.formulaBar = createFormulaBar(barBox);
+    const chartTitle = el('panel-title', 'h3');
+    chartTitle.textContent = 'loss by epoch (click a point to see its row)';
+    chartBox.append(chartTitle);
+    const chartArea = el('chart-area');
+    chartBox.append(chartArea);
+    this.chart = createLossChart(chartArea, { onPick: (epoch) => this.selectCell(epoch, this.session.layout.lossColumn, true) });
+    window.addEventListener('resize', () => this.chart.resize());
+    document.addEventListener('keydown', (e) => {
+      if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !(e.target instanceof HTMLInputElement)) {
+        e.preventDefault();
+        void this.undo();
+      }
+    });
+  }
+
+  private readonly gridBox: HTMLElement;
+  private readonly netBox: HTMLElement;
+  private readonly heatBox: HTMLElement;
+
+  /** Starts (or restarts) training with the given settings. */
+  async train(settings: Settings = this.settings): Promise<void> {
+    const changed = !this.session || JSON.stringify(settings) !== JSON.stringify(this.settings);
+    if (changed) {
+      await this.session?.stop();
+      let session: Session;
+      try {
+        session = Session.fromSettings(settings);
+      } catch (err) {
+        if (err instanceof SpecError) throw new Error(`${err.field}: ${err.reason}`);
+        throw err;
+      }
+      this.settings = settings;
+      this.attach(session);
+    }
+    this.writeUrl();
+    await this.session.train();
+  }
+
+  private attach(session: Session): void {
+    this.unsubscribe?.();
+    this.session?.wb.hf.destroy();
+    this.session = session;
+    this.selected = null;
+    this.controls.setSettings(this.settings, session.spec);
+    this.controls.setSummary(
+      `${session.spec.name}: ${session.spec.model.layers.join('-')}, ${parameterCount(session.spec.model.layers, session.spec.model.bias)} parameters, ` +
+      `${session.layout.columns.length} cells a row × ${session.spec.epochs} epochs. ${session.spec.description}`,
+    );
+    this.unsubscribe = session.on((e) => {
+      if (e.type === 'workbook') this.rebuildGrid();
+      else if (e.type === 'state') this.onState(e.state);
+      else if (e.type === 'changed') this.refresh(true);
+      else if (e.type === 'progress') {
+        this.controls.progress(e.rows, e.epochs);
+        this.refresh(false);
+      }
+    });
+    this.rebuildGrid();
+  }
+
+  private rebuildGrid(): void {
+    this.grid?.destroy();
+    this.grid = createGrid(this.gridBox, this.session, {
+      onSelect: (epoch, col) => this.onSelect(epoch, col),
+      onEdit: (epoch, col, text) => void this.editFromGrid(epoch, col, text),
+    });
+    this.selected = null;
+    this.formulaBar.show(null);
+    this.refresh(true);
+  }
+
+  private onState(state: TrainState): void {
+    this.controls.setState(state, this.session.canUndo);
+    if (state === 'ready') {
+      this.refresh(true);
+      if (this.pendingCell) {
+        const cell = this.pendingCell;
+        this.pendingCell = null;
+        try {
+          this.api.select(cell);
+        } catch (err) {
+          this.controls.message(`the link's cell: ${(err as Error).message}`, true);
+        }
+      }
+    }
+  }
+
+  /** Redraws what depends on the rows; while training at most every REFRESH_MS. */
+  private refresh(force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.lastRefresh < REFRESH_MS) return;
+    this.lastRefresh = now;
+    this.grid?.refresh();
+    const losses = epochLosses(this.session.wb);
+    this.chart.setSeries([{ label: this.session.spec.name, losses }]);
+    this.chart.markEpoch(this.selected?.epoch ?? null);
+    this.drawNetwork(this.selected ? Math.min(this.selected.epoch, this.session.rows - 1) : this.session.rows - 1);
+    if (this.selected) this.showSelected();
+  }
+
+  private onSelect(epoch: number, col: Column): void {
+    this.selected = { epoch, column: col };
+    this.showSelected();
+    const address = { sheet: this.session.wb.train, row: this.session.layout.rowOf(epoch), col: col.index };
+    const hf = this.session.wb.hf;
+    const inRows = epoch < this.session.rows;
+    this.grid?.highlight(
+      inRows ? this.keysOf(hf.getCellPrecedents(address)) : new Set(),
+      inRows ? this.keysOf(hf.getCellDependents(address)) : new Set(),
+    );
+    this.chart.markEpoch(epoch);
+    this.drawNetwork(Math.min(epoch, this.session.rows - 1));
+    this.writeUrl();
+  }
+
+  private showSelected(): void {
+    if (!this.selected) return;
+    const { epoch, column } = this.selected;
+    this.formulaBar.show({
+      address: `Train!${column.letter}${this.session.layout.rowOf(epoch) + 1}`,
+      epoch,
+      column,
+      formula: this.session.formula(epoch, column),
+      value: this.session.value(epoch, column),
+    });
+  }
+
+  /** Grid keys (row,col) of the Train cells among precedents or dependents; epochs are grid rows. */
+  private keysOf(cells: (SimpleCellAddress | SimpleCellRange)[]): Set<string> {
+    const keys = new Set<string>();
+    const { layout, wb } = this.session;
+    for (const c of cells) {
+      if ('start' in c) continue;
+      if (c.sheet === wb.train && c.row >= layout.headerRows) keys.add(cellKey(c.row - layout.headerRows, c.col));
+    }
+    return keys;
+  }
+
+  private selectCell(epoch: number, column: Column, scroll: boolean): void {
+    this.grid?.select(epoch, column, scroll);
+    this.onSelect(epoch, column);
+  }
+
+  private async editFromGrid(epoch: number, col: Column, text: string): Promise<void> {
+    const value = Number(text.trim());
+    try {
+      if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`${col.name} needs a number, got "${text}"`);
+      this.controls.message(`epoch ${epoch}, ${col.name} = ${value}: recomputing the row, then re-running the later epochs…`, false);
+      await this.session.edit(epoch, col, value);
+      this.controls.message(`epoch ${epoch}, ${col.name} = ${value}. Undo with Ctrl+Z.`, false);
+    } catch (err) {
+      this.controls.message((err as Error).message, true);
+    }
+  }
+
+  private async undo(): Promise<void> {
+    if (!this.session.canUndo) return;
+    await this.session.undo();
+    this.controls.message('undone', false);
+  }
+
+  private drawNetwork(epoch: number): void {
+    if (epoch < 0) return;
+    const snapshot = this.snapshot(epoch);
+    renderNetworkDiagram(this.netBox, snapshot);
+    const shown = renderHeatmap(this.heatBox, snapshot);
+    this.heatBox.hidden = !shown;
+  }
+
+  /** The selected epoch's weights and first-update gradients, named as the layout names them. */
+  private snapshot(epoch: number): NetworkSnapshot {
+    const { layout, spec } = this.session;
+    const names = namesFor(spec.model);
+    const grads = layout.columns.filter((c) => c.kind === 'grad' && (c.step === null || c.step === 0));
+    const num = (col: Column) => {
+      const v = this.session.value(epoch, col);
+      return typeof v === 'number' ? v : Number.NaN;
+    };
+    const { layers } = spec.model;
+    return {
+      epoch,
+      layers,
+      activations: spec.model.activations,
+      params: layout.params.map((p) => ({
+        name: p.name, layer: p.layer, to: p.to, from: p.from,
+        value: num(layout.weightColumns[p.index]),
+        grad: num(grads[p.index]),
+      })),
+      unitNames: layers.map((n, l) => Array.from({ length: n }, (_, j) => (l === 0 ? names.input(j) : names.pre(l - 1, j)))),
+      data: spec.data,
+    };
+  }
+
+  private writeUrl(): void {
+    const cell = this.selected ? formatRef(this.selected) : null;
+    history.replaceState(null, '', writeUrlState({ settings: this.settings, cell }));
+  }
+
+  /** window.gradsheet: the page's script interface (see the README). */
+  readonly api: GradsheetApi = (() => {
+    const app = this;
+    const ref = (text: string) => parseRef(text, app.session.layout);
+    return {
+      select(text: string) {
+        const r = ref(text);
+        app.selectCell(r.epoch, r.column, true);
+        return r;
+      },
+      edit: (text: string, value: number) => {
+        const r = ref(text);
+        return app.session.edit(r.epoch, r.column, value);
+      },
+      value: (text: string) => {
+        const r = ref(text);
+        return app.session.value(r.epoch, r.column);
+      },
+      formula: (text: string) => {
+        const r = ref(text);
+        return app.session.formula(r.epoch, r.column);
+      },
+      train: (options?: Partial<Settings>) => app.train({ ...app.settings, ...options }),
+      stop: () => app.session.stop(),
+      undo: () => app.undo(),
+      get state() {
+        return app.session?.state ?? 'ready';
+      },
+      get rows() {
+        return app.session?.rows ?? 0;
+      },
+      get settings() {
+        return { ...app.settings };
+      },
+    };
+  })();
+}

@@ -1,0 +1,145 @@
+import { loadPreset } from '../../spec/presets';
+import type { Spec } from '../../spec/types';
+import type { Settings, TrainState } from '../session';
+
+/** Preset, settings and the training buttons, with the progress bar and a message line. */
+
+export interface ControlHandlers {
+  train(settings: Settings): void;
+  step(): void;
+  stop(): void;
+  reset(): void;
+  undo(): void;
+  logScale(on: boolean): void;
+}
+
+export interface Controls {
+  setSettings(settings: Settings, spec: Spec): void;
+  setSummary(text: string): void;
+  setState(state: TrainState, canUndo: boolean): void;
+  progress(rows: number, epochs: number): void;
+  message(text: string, isError: boolean): void;
+}
+
+function labelled(label: string, input: HTMLElement): HTMLLabelElement {
+  const l = document.createElement('label');
+  l.append(`${label} `, input);
+  return l;
+}
+
+function numberInput(name: string, step: string): HTMLInputElement {
+  const i = document.createElement('input');
+  i.type = 'number';
+  i.name = name;
+  i.step = step;
+  return i;
+}
+
+function button(text: string, name: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.name = name;
+  return b;
+}
+
+export function createControls(container: HTMLElement, presets: string[], on: ControlHandlers): Controls {
+  const preset = document.createElement('select');
+  preset.name = 'preset';
+  for (const p of presets) preset.append(new Option(p, p));
+  const epochs = numberInput('epochs', '1');
+  const lr = numberInput('lr', 'any');
+  const momentum = numberInput('momentum', 'any');
+  const seed = numberInput('seed', '1');
+  const batch = document.createElement('select');
+  batch.name = 'batch';
+  batch.append(new Option('single samples', 'sample'), new Option('full batch', 'full'));
+  const train = button('Train', 'train');
+  const step = button('Step', 'step');
+  const stop = button('Stop', 'stop');
+  const reset = button('Reset', 'reset');
+  const undo = button('Undo', 'undo');
+  const log = document.createElement('input');
+  log.type = 'checkbox';
+  log.name = 'log';
+  const progress = document.createElement('progress');
+  progress.max = 1;
+  progress.value = 0;
+  const status = document.createElement('span');
+  status.className = 'status';
+  const message = document.createElement('div');
+  message.className = 'message';
+  message.setAttribute('role', 'status');
+  const summary = document.createElement('p');
+  summary.className = 'summary';
+
+  const row1 = document.createElement('div');
+  row1.className = 'row';
+  row1.append(
+    labelled('preset', preset), labelled('epochs', epochs), labelled('η', lr), labelled('μ', momentum),
+    labelled('seed', seed), labelled('batch', batch), train, step, stop, reset, undo, progress, status, labelled('log scale', log),
+  );
+  container.append(row1, summary, message);
+
+  const fill = (spec: Spec) => {
+    preset.value = presets.includes(spec.name) ? spec.name : preset.value;
+    epochs.value = String(spec.epochs);
+    lr.value = String(spec.optimizer.lr);
+    momentum.value = String(spec.optimizer.momentum);
+    seed.value = String(spec.seed);
+    batch.value = spec.batch;
+  };
+
+  /** Settings from the inputs: the preset plus whatever differs from it. */
+  const read = (): Settings => {
+    const base = loadPreset(preset.value);
+    const s: Settings = { preset: preset.value };
+    const num = (input: HTMLInputElement, current: number, key: 'epochs' | 'lr' | 'momentum' | 'seed') => {
+      const v = Number(input.value);
+      if (input.value.trim() === '' || !Number.isFinite(v)) throw new Error(`${input.name} needs a number, got "${input.value}"`);
+      if (v !== current) s[key] = v;
+    };
+    num(epochs, base.epochs, 'epochs');
+    num(lr, base.optimizer.lr, 'lr');
+    num(momentum, base.optimizer.momentum, 'momentum');
+    num(seed, base.seed, 'seed');
+    if (batch.value !== base.batch) s.batch = batch.value as Settings['batch'];
+    return s;
+  };
+
+  const show = (text: string, isError: boolean) => {
+    message.textContent = text;
+    message.classList.toggle('error', isError);
+  };
+
+  preset.addEventListener('change', () => fill(loadPreset(preset.value)));
+  train.addEventListener('click', () => {
+    try {
+      on.train(read());
+    } catch (err) {
+      show((err as Error).message, true);
+    }
+  });
+  step.addEventListener('click', () => on.step());
+  stop.addEventListener('click', () => on.stop());
+  reset.addEventListener('click', () => on.reset());
+  undo.addEventListener('click', () => on.undo());
+  log.addEventListener('change', () => on.logScale(log.checked));
+
+  return {
+    setSettings: (_settings, spec) => fill(spec),
+    setSummary: (text) => (summary.textContent = text),
+    setState(state, canUndo) {
+      const busy = state === 'training';
+      document.body.dataset.state = state;
+      stop.disabled = !busy;
+      step.disabled = busy;
+      undo.disabled = busy || !canUndo;
+    },
+    progress(rows, total) {
+      progress.value = rows / total;
+      status.textContent = `epoch ${rows - 1} of ${total - 1}`;
+    },
+    message: show,
+  };
+}
