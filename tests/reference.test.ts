@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { E_TOTAL_BY_LR, ITERATIONS } from './support/golden';
 import fixtures from './fixtures/torch_fixtures.json';
 import { trainEpoch, trainReference, type EpochTrace } from '../src/reference/trainer';
 import { loadPreset } from '../src/spec/presets';
@@ -48,21 +49,11 @@ describe('reference trainer: the END2 Session 2 backprop sheet (end2-backprop-2-
     expect(u.grad.every((l) => l.bias === null)).toBe(true);
   });
 
-  const table: Record<string, number[]> = {
-    // η: E_total at iterations 0, 1, 2, 5, 10, 20, 50
-    '0.1': [0.2425198573, 0.2411090388, 0.2397040316, 0.2355243162, 0.2286783112, 0.2154537887, 0.1797450447],
-    '0.2': [0.2425198573, 0.2397011434, 0.2369058391, 0.2286637729, 0.2154246415, 0.1909141980, 0.1333947520],
-    '0.5': [0.2425198573, 0.2354953779, 0.2286202060, 0.2089376727, 0.1794637189, 0.1330460012, 0.0633924601],
-    '0.8': [0.2425198573, 0.2313172864, 0.2205042944, 0.1905698488, 0.1493828439, 0.0953796112, 0.0376986622],
-    '1.0': [0.2425198573, 0.2285477653, 0.2151917513, 0.1791109951, 0.1324607809, 0.0781772780, 0.0289088963],
-    '2.0': [0.2425198573, 0.2149015988, 0.1898793261, 0.1312753197, 0.0769229800, 0.0368653559, 0.0122261078],
-  };
-  const iterations = [0, 1, 2, 5, 10, 20, 50];
-  for (const [eta, want] of Object.entries(table)) {
+  for (const [eta, want] of Object.entries(E_TOTAL_BY_LR)) {
     it(`matches the E_total table at η = ${eta}`, () => {
       const s = withOverrides(spec, { lr: Number(eta), epochs: 51 });
       const run = trainReference(s, initialParams(s), null);
-      iterations.forEach((it, k) => expect(Math.abs(run.epochLoss[it] - want[k])).toBeLessThan(1e-9));
+      ITERATIONS.forEach((it, k) => expect(Math.abs(run.epochLoss[it] - want[k])).toBeLessThan(1e-9));
     });
   }
 });

@@ -7,6 +7,7 @@ import { flattenParams, initialParams, sampleOrder } from '../src/spec/resolve';
 import type { Spec } from '../src/spec/types';
 import { withOverrides } from '../src/spec/validate';
 import { buildWorkbook, numberAt, type Workbook } from '../src/workbook/workbook';
+import { E_TOTAL_BY_LR, ITERATIONS } from './support/golden';
 import { close, compareSheetWithReference } from './support/sheetCheck';
 
 function trained(spec: Spec): Workbook {
@@ -15,16 +16,6 @@ function trained(spec: Spec): Workbook {
   return wb;
 }
 
-/** Reference file, section 4: E_total by iteration for each learning rate. */
-const E_TOTAL: Record<string, number[]> = {
-  '0.1': [0.2425198573, 0.2411090388, 0.2397040316, 0.2355243162, 0.2286783112, 0.2154537887, 0.1797450447],
-  '0.2': [0.2425198573, 0.2397011434, 0.2369058391, 0.2286637729, 0.2154246415, 0.1909141980, 0.1333947520],
-  '0.5': [0.2425198573, 0.2354953779, 0.2286202060, 0.2089376727, 0.1794637189, 0.1330460012, 0.0633924601],
-  '0.8': [0.2425198573, 0.2313172864, 0.2205042944, 0.1905698488, 0.1493828439, 0.0953796112, 0.0376986622],
-  '1.0': [0.2425198573, 0.2285477653, 0.2151917513, 0.1791109951, 0.1324607809, 0.0781772780, 0.0289088963],
-  '2.0': [0.2425198573, 0.2149015988, 0.1898793261, 0.1312753197, 0.0769229800, 0.0368653559, 0.0122261078],
-};
-const ITERATIONS = [0, 1, 2, 5, 10, 20, 50];
 
 describe('end2-backprop-2-2-2 in the formula engine reproduces the class values', () => {
   const spec = loadPreset('end2-backprop-2-2-2');
@@ -46,7 +37,7 @@ describe('end2-backprop-2-2-2 in the formula engine reproduces the class values'
     expect(numberAt(wb, 1, wb.layout.column('w5'))).toBe(at('new w5'));
   });
 
-  for (const [lr, row] of Object.entries(E_TOTAL)) {
+  for (const [lr, row] of Object.entries(E_TOTAL_BY_LR)) {
     it(`E_total at iterations ${ITERATIONS.join(', ')} for η = ${lr}`, () => {
       const wb = trained(withOverrides(spec, { lr: Number(lr) }));
       const losses = epochLosses(wb);
@@ -61,7 +52,7 @@ describe('end2-backprop-2-2-2 in the formula engine reproduces the class values'
     expect(numberAt(wb, 50, layout.lrColumn)).toBe(2);
     expect(numberAt(wb, 0, layout.column('new w5'))).toBeCloseTo(0.4 - 2 * 0.07215707291, 9);
     runEpochs(wb);
-    expect(Math.abs(epochLosses(wb)[50] - E_TOTAL['2.0'][6])).toBeLessThan(1e-9);
+    expect(Math.abs(epochLosses(wb)[50] - E_TOTAL_BY_LR['2.0'][6])).toBeLessThan(1e-9);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Column } from '../layout/layout';
-import { appendRow, compactWorkbook, type Workbook } from '../workbook/workbook';
+import { appendRow, compactWorkbook, describeValue, type Workbook } from '../workbook/workbook';
 
 /**
  * The driver does what a person with the course sheet does by hand: copy the row's new weights (and velocities)
@@ -53,14 +53,9 @@ function readBlock(wb: Workbook, epoch: number, cols: Column[]): number[] {
 /** Training produced something that is not a finite number. */
 export class DivergenceError extends Error {
   constructor(readonly epoch: number, readonly column: Column, readonly value: unknown) {
-    super(`training diverged at epoch ${epoch}: ${column.name} is ${formatBad(value)}`);
+    super(`training diverged at epoch ${epoch}: ${column.name} is ${describeValue(value)}`);
     this.name = 'DivergenceError';
   }
-}
-
-function formatBad(v: unknown): string {
-  if (v && typeof v === 'object' && 'value' in v) return String((v as { value: unknown }).value);
-  return String(v);
 }
 
 export interface RunOptions {

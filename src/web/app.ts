@@ -29,6 +29,8 @@ export interface GradsheetApi {
   readonly state: TrainState;
   readonly rows: number;
   readonly settings: Settings;
+  /** Milliseconds from the last weight edit to its row recomputed and redrawn (before the later epochs re-run). */
+  readonly lastEditMs: number | null;
 }
 
 const REFRESH_MS = 250;
@@ -44,6 +46,8 @@ export class App {
   private readonly formulaBar;
   private readonly chart: LossChart;
   private unsubscribe: (() => void) | null = null;
+  private editStarted: number | null = null;
+  private lastEditMs: number | null = null;
 
   constructor(private readonly root: HTMLElement) {
     const url = readUrlState(location.search, 'end2-xor-44');
@@ -128,7 +132,11 @@ export class App {
     this.unsubscribe = session.on((e) => {
       if (e.type === 'workbook') this.rebuildGrid();
       else if (e.type === 'state') this.onState(e.state);
-      else if (e.type === 'changed') this.refresh(true);
+      else if (e.type === 'changed') {
+        this.refresh(true);
+        if (this.editStarted !== null) this.lastEditMs = performance.now() - this.editStarted;
+        this.editStarted = null;
+      }
       else if (e.type === 'progress') {
         this.controls.progress(e.rows, e.epochs);
         this.refresh(false);
@@ -225,6 +233,7 @@ export class App {
     try {
       if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`${col.name} needs a number, got "${text}"`);
       this.controls.message(`epoch ${epoch}, ${col.name} = ${value}: recomputing the row, then re-running the later epochs…`, false);
+      this.editStarted = performance.now();
       await this.session.edit(epoch, col, value);
       this.controls.message(`epoch ${epoch}, ${col.name} = ${value}. Undo with Ctrl+Z.`, false);
     } catch (err) {
@@ -287,6 +296,7 @@ export class App {
       },
       edit: (text: string, value: number) => {
         const r = ref(text);
+        app.editStarted = performance.now();
         return app.session.edit(r.epoch, r.column, value);
       },
       value: (text: string) => {
@@ -308,6 +318,9 @@ export class App {
       },
       get settings() {
         return { ...app.settings };
+      },
+      get lastEditMs() {
+        return app.lastEditMs;
       },
     };
   })();

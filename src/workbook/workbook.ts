@@ -76,12 +76,6 @@ export function rowTemplates(layout: Layout): RowTemplates {
   });
 }
 
-/** The formula text (with `=`) a column holds in an epoch's row, or null for a plain number. */
-export function formulaAt(layout: Layout, col: Column, epoch: number): string | null {
-  if (!col.formula || (col.numberAtEpoch0 && epoch === 0)) return null;
-  return `=${col.formula(a1Style(layout, layout.rowOf(epoch) + 1))}`;
-}
-
 export function namedFormula(col: Column): string | null {
   return col.formula ? `=${col.formula(namedStyle)}` : null;
 }
