@@ -1,0 +1,102 @@
+import ExcelJS from 'exceljs';
+import { buildLayout } from '../layout/layout';
+import { sampleOrder, unflattenParams } from '../spec/resolve';
+import type { Spec } from '../spec/types';
+import { parseSpec, SpecError } from '../spec/validate';
+import { TRAIN_SHEET } from '../layout/layout';
+import { RUN_SHEET, WORKBOOK_FORMAT } from './xlsx';
+
+/**
+ * Reads a workbook gradsheet exported (perhaps edited in a spreadsheet since) back into a spec: the network and
+ * settings from the Run sheet, and from the Train sheet what a user edits there: the starting weights and
+ * velocities are epoch 0's, the learning rate and momentum epoch 0's, and the sample drawn at every step.
+ * Anything else gets a clear error, and nothing of the caller's is touched.
+ */
+
+export class ImportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportError';
+  }
+}
+
+/** Files larger than this are refused before parsing. */
+export const MAX_IMPORT_BYTES = 300 * 2 ** 20;
+
+function cellNumber(cell: ExcelJS.Cell, what: string): number {
+  const v = cell.value as ExcelJS.CellValue;
+  const n = typeof v === 'object' && v !== null && 'result' in v ? (v as ExcelJS.CellFormulaValue).result : v;
+  if (typeof n !== 'number' || !Number.isFinite(n)) {
+    throw new ImportError(`${TRAIN_SHEET}!${cell.address} (${what}) should hold a number, but holds ${JSON.stringify(n ?? null)}`);
+  }
+  return n;
+}
+
+export async function readGradsheetXlsx(data: ArrayBuffer | Uint8Array): Promise<Spec> {
+  if (data.byteLength > MAX_IMPORT_BYTES) {
+    throw new ImportError(`the file is ${(data.byteLength / 2 ** 20).toFixed(0)} MB; gradsheet reads workbooks up to ${MAX_IMPORT_BYTES / 2 ** 20} MB`);
+  }
+  const book = new ExcelJS.Workbook();
+  try {
+    await book.xlsx.load(data as ArrayBuffer);
+  } catch (err) {
+    throw new ImportError(`not a readable XLSX file (${(err as Error).message})`);
+  }
+  const run = book.getWorksheet(RUN_SHEET);
+  const facts = new Map<string, unknown>();
+  run?.eachRow((row) => facts.set(String(row.getCell(1).value), row.getCell(2).value));
+  if (facts.get('format') !== WORKBOOK_FORMAT) {
+    throw new ImportError(`not a workbook exported by gradsheet: it has no "${RUN_SHEET}" sheet saying format ${WORKBOOK_FORMAT}`);
+  }
+  let base: Spec;
+  try {
+    base = parseSpec(JSON.parse(String(facts.get('spec'))));
+  } catch (err) {
+    const why = err instanceof SpecError ? `${err.field}: ${err.reason}` : (err as Error).message;
+    throw new ImportError(`the ${RUN_SHEET} sheet's spec is damaged (${why})`);
+  }
+  const train = book.getWorksheet(TRAIN_SHEET);
+  if (!train) throw new ImportError(`the workbook has no "${TRAIN_SHEET}" sheet`);
+
+  const layout = buildLayout(base);
+  const header = train.getRow(1);
+  for (const col of layout.columns) {
+    if (header.getCell(col.index + 1).value !== col.name) {
+      throw new ImportError(`${TRAIN_SHEET}!${col.letter}1 should be the column "${col.name}"; the sheet's columns do not match its spec`);
+    }
+  }
+  const first = train.getRow(layout.rowOf(0) + 1);
+  const at = (index: number) => first.getCell(index + 1);
+  const weights = layout.weightColumns.map((c) => cellNumber(at(c.index), c.name));
+  const velocities = layout.velocityColumns?.map((c) => cellNumber(at(c.index), c.name)) ?? null;
+  if (velocities?.some((v) => v !== 0)) {
+    throw new ImportError('epoch 0 has non-zero velocities; gradsheet starts training from velocities 0');
+  }
+  const lr = cellNumber(at(layout.lrColumn.index), 'η');
+  const momentum = layout.momentumColumn ? cellNumber(at(layout.momentumColumn.index), 'μ') : base.optimizer.momentum;
+
+  let order = sampleOrder(base);
+  if (order) {
+    const rows = Math.min(base.epochs, Math.max(0, train.actualRowCount - layout.headerRows));
+    for (let e = 0; e < rows; e++) {
+      const row = train.getRow(layout.rowOf(e) + 1);
+      order[e] = layout.sampleColumns.map((c) => cellNumber(row.getCell(c.index + 1), c.name) - 1);
+    }
+    order = order.slice(0, base.epochs);
+  }
+  const { layers, bias } = base.model;
+  const spec = {
+    ...base,
+    optimizer: { lr, momentum },
+    initial: unflattenParams(weights, layers, bias),
+    order,
+  };
+  try {
+    // Validated as a whole, so an edited cell out of range (a sample index of 7, a negative η) is named.
+    const { init: _init, ...rest } = spec;
+    return parseSpec(rest);
+  } catch (err) {
+    if (err instanceof SpecError) throw new ImportError(`the workbook's ${err.field} is not usable: ${err.reason}`);
+    throw err;
+  }
+}

@@ -1,0 +1,132 @@
+import type { CellValue } from 'hyperformula';
+import type ExcelJS from 'exceljs';
+import { dataFields, DATA_SHEET, TRAIN_SHEET, type Column, type ColumnKind } from '../layout/layout';
+import { namedFormula, rowTemplates, type Workbook } from '../workbook/workbook';
+import { parameterCount } from '../spec/resolve';
+import { toSpecJson } from '../spec/validate';
+
+/**
+ * The workbook as an XLSX file that real spreadsheets recompute: every cell that is a formula in gradsheet is
+ * the same formula in the file, with its computed value cached. Written row by row into an exceljs workbook,
+ * which is either the streaming writer (Node: large runs stay small in memory) or the in-memory one (the page).
+ *
+ * Flavours: `values` holds each row's weights as the numbers the driver copied, as the app does; `live` makes them
+ * formulas over the row above (the new weights it ends with), so the file trains itself in the spreadsheet.
+ */
+
+export type Flavour = 'values' | 'live';
+export const FLAVOURS: Flavour[] = ['values', 'live'];
+export const WORKBOOK_FORMAT = 'gradsheet.workbook/1';
+export const RUN_SHEET = 'Run';
+export const COLUMNS_SHEET = 'Columns';
+/** Defined names for the editable learning rate and momentum (the epoch-0 cells every later row reads). */
+export const LR_NAME = 'learning_rate';
+export const MOMENTUM_NAME = 'momentum';
+
+type Book = Pick<ExcelJS.Workbook, 'addWorksheet' | 'definedNames' | 'creator' | 'created'>;
+
+export interface ExportInfo {
+  flavour: Flavour;
+  version: string;
+}
+
+const NUMBER_FORMAT: Partial<Record<ColumnKind, string>> = {
+  epoch: '0',
+  sample: '0',
+  delta: '0.000000E+00',
+  grad: '0.000000E+00',
+  'new-velocity': '0.000000E+00',
+  velocity: '0.000000E+00',
+};
+const DEFAULT_FORMAT = '0.000000000';
+
+/** A cached value in the form exceljs writes: numbers as they are, spreadsheet errors as errors. */
+function cached(v: CellValue): ExcelJS.CellValue {
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v as ExcelJS.CellValue;
+  if (v && typeof v === 'object' && 'value' in v) return { error: v.value } as ExcelJS.CellErrorValue;
+  return null;
+}
+
+function formulaCell(text: string, value: CellValue): ExcelJS.CellFormulaValue {
+  return { formula: text.replace(/^=/, ''), result: cached(value) as ExcelJS.CellFormulaValue['result'] };
+}
+
+/** Fills `book` with the Train, Data, Run and Columns sheets. Rows are committed one by one (streaming). */
+export function fillWorkbook(book: Book, wb: Workbook, info: ExportInfo): void {
+  const { layout, hf } = wb;
+  const { spec, columns } = layout;
+  const templates = rowTemplates(layout);
+  const live = info.flavour === 'live';
+  const carried = new Map<number, Column>();
+  layout.weightColumns.forEach((c, p) => carried.set(c.index, layout.nextWeightColumns[p]));
+  layout.velocityColumns?.forEach((c, p) => carried.set(c.index, layout.nextVelocityColumns![p]));
+  // Cells a user may have edited (η, μ, weights) are read back from the engine; every other formula is the
+  // layout's own, which is what the engine holds.
+  const editable = new Set(columns.filter((c) => c.kind === 'lr' || c.kind === 'momentum').map((c) => c.index));
+
+  book.creator = `gradsheet ${info.version}`;
+  book.created = new Date();
+  const train = book.addWorksheet(TRAIN_SHEET, { views: [{ state: 'frozen', xSplit: 1, ySplit: layout.headerRows }] });
+  train.columns = columns.map((c) => ({
+    key: c.name,
+    width: c.index === 0 ? 7 : Math.max(12, Math.min(22, c.name.length + 4)),
+    style: { numFmt: NUMBER_FORMAT[c.kind] ?? DEFAULT_FORMAT },
+  }));
+  const header = train.addRow(columns.map((c) => c.name));
+  header.font = { bold: true };
+  header.commit();
+
+  for (let epoch = 0; epoch < wb.rows; epoch++) {
+    const row = layout.rowOf(epoch);
+    const sheetRow = row + 1;
+    const values = hf.getRangeValues({
+      start: { sheet: wb.train, row, col: 0 },
+      end: { sheet: wb.train, row, col: columns.length - 1 },
+    })[0];
+    const out: ExcelJS.CellValue[] = columns.map((c, i) => {
+      const template = templates[i];
+      if (editable.has(i)) {
+        const raw = hf.getCellSerialized({ sheet: wb.train, row, col: i });
+        return typeof raw === 'string' && raw.startsWith('=') ? formulaCell(raw, values[i]) : cached(values[i]);
+      }
+      if (live && epoch > 0 && carried.has(i)) {
+        return formulaCell(`${carried.get(i)!.letter}${sheetRow - 1}`, values[i]);
+      }
+      return template ? formulaCell(template(sheetRow), values[i]) : cached(values[i]);
+    });
+    train.addRow(out).commit();
+  }
+
+  book.definedNames.add(`${TRAIN_SHEET}!$${layout.lrColumn.letter}$${layout.rowOf(0) + 1}`, LR_NAME);
+  if (layout.momentumColumn) book.definedNames.add(`${TRAIN_SHEET}!$${layout.momentumColumn.letter}$${layout.rowOf(0) + 1}`, MOMENTUM_NAME);
+
+  const data = book.addWorksheet(DATA_SHEET);
+  data.addRow(['sample', ...dataFields(spec)]).commit();
+  spec.data.inputs.forEach((x, s) => data.addRow([s + 1, ...x, ...spec.data.targets[s]]).commit());
+
+  const run = book.addWorksheet(RUN_SHEET);
+  const { order: _order, initial: _initial, init: _init, ...specJson } = toSpecJson(spec);
+  const facts: [string, ExcelJS.CellValue][] = [
+    ['format', WORKBOOK_FORMAT],
+    ['preset', spec.name],
+    ['flavour', info.flavour],
+    ['gradsheet version', info.version],
+    ['layers', spec.model.layers.join('-')],
+    ['parameters', parameterCount(spec.model.layers, spec.model.bias)],
+    ['activations', spec.model.activations.join(', ')],
+    ['loss', spec.model.loss],
+    ['batch', spec.batch],
+    ['epochs', spec.epochs],
+    ['epochs computed', wb.rows],
+    ['seed', spec.seed],
+    ['learning rate', `${TRAIN_SHEET}!${layout.lrColumn.letter}${layout.rowOf(0) + 1} (${LR_NAME})`],
+    ['spec', JSON.stringify(specJson)],
+  ];
+  run.columns = [{ width: 20 }, { width: 80 }];
+  for (const f of facts) run.addRow(f).commit();
+
+  const described = book.addWorksheet(COLUMNS_SHEET);
+  described.columns = [{ width: 8 }, { width: 24 }, { width: 26 }, { width: 60 }];
+  described.addRow(['column', 'name', 'group', 'formula with names']).commit();
+  for (const c of columns) described.addRow([c.letter, c.name, c.group, namedFormula(c) ?? '(a number)']).commit();
+}
