@@ -7,12 +7,19 @@ import { initialParams, parameterCount, sampleOrder } from '../spec/resolve';
 import { SpecError, parseSpecText, withOverrides, type SpecOverrides } from '../spec/validate';
 import { buildWorkbook, numberAt } from '../workbook/workbook';
 import { parseArgs, UsageError, type FlagSpec } from './args';
+import { lossCsv, rowsCsv } from '../export/csv';
+import { FLAVOURS, type Flavour } from '../export/xlsx';
+import { writeXlsxFile } from '../export/xlsxFile';
+import packageJson from '../../package.json';
+
+const VERSION = packageJson.version;
 
 export const EXIT = { ok: 0, usage: 2, diverged: 3, io: 4 } as const;
 
 const FLAGS: FlagSpec = {
   preset: 'string', spec: 'string', epochs: 'int', lr: 'number', momentum: 'number', seed: 'int', batch: 'string',
-  json: 'string', quiet: 'boolean', help: 'boolean',
+  json: 'string', out: 'string', flavour: 'string', 'loss-csv': 'string', 'rows-csv': 'string', rows: 'string',
+  quiet: 'boolean', help: 'boolean',
 };
 
 export const USAGE = `Usage: npm run train -- [--preset NAME | --spec FILE] [options]
@@ -28,6 +35,10 @@ notebook-style log (every 50 epochs and the last).
   --seed S              seed for the starting weights and the sample order
   --batch full|sample   one update per epoch from all samples, or single-sample steps
   --json FILE           write the run file (format gradsheet.run/1)
+  --out FILE.xlsx       write the workbook as XLSX (every formula with its value)
+  --flavour values|live XLSX weights as the copied numbers (values, default) or formulas over the row above (live)
+  --loss-csv FILE       write epoch,loss as CSV
+  --rows-csv FILE       write every column of a range of rows as CSV (--rows A-B, default all)
   --quiet               no progress bar
   --help                this text
 
@@ -44,7 +55,7 @@ function progressBar(done: number, total: number, startedMs: number): string {
   return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${done}/${total}  ${secs}s`;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   let flags;
   try {
     flags = parseArgs(argv, FLAGS);
@@ -74,6 +85,15 @@ export function main(argv: string[]): number {
       spec = parseSpecText(text, String(flags.spec));
     } else {
       spec = loadPreset(String(flags.preset ?? 'end2-xor-44'));
+    }
+    if (flags.flavour !== undefined && !FLAVOURS.includes(flags.flavour as Flavour)) {
+      throw new UsageError(`--flavour must be values or live, got "${flags.flavour}"`);
+    }
+    if (flags.out !== undefined && !String(flags.out).toLowerCase().endsWith('.xlsx')) {
+      throw new UsageError(`--out writes an XLSX workbook; name the file .xlsx, got "${flags.out}"`);
+    }
+    if (flags.rows !== undefined && !/^\d+-\d+$/.test(String(flags.rows))) {
+      throw new UsageError(`--rows must be a range of epochs such as 0-50, got "${flags.rows}"`);
     }
     if (flags.batch !== undefined && flags.batch !== 'full' && flags.batch !== 'sample') {
       throw new UsageError(`--batch must be full or sample, got "${flags.batch}"`);
@@ -124,16 +144,26 @@ export function main(argv: string[]): number {
   }
   process.stderr.write(`trained in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
 
-  if (flags.json !== undefined) {
+  const outputs: [string | undefined, () => Promise<void> | void][] = [
+    [flags.json as string | undefined, () => writeFileSync(String(flags.json), runFileJson(runFileOf(wb)))],
+    [flags.out as string | undefined, () => writeXlsxFile(wb, String(flags.out), { flavour: (flags.flavour as Flavour) ?? 'values', version: VERSION })],
+    [flags['loss-csv'] as string | undefined, () => writeFileSync(String(flags['loss-csv']), lossCsv(wb))],
+    [flags['rows-csv'] as string | undefined, () => {
+      const [from, to] = flags.rows ? String(flags.rows).split('-').map(Number) : [0, wb.rows - 1];
+      writeFileSync(String(flags['rows-csv']), rowsCsv(wb, from, to));
+    }],
+  ];
+  for (const [file, write] of outputs) {
+    if (file === undefined) continue;
     try {
-      writeFileSync(String(flags.json), runFileJson(runFileOf(wb)));
+      await write();
     } catch (err) {
-      process.stderr.write(`cannot write ${flags.json}: ${(err as Error).message}\n`);
+      process.stderr.write(`cannot write ${file}: ${(err as Error).message}\n`);
       return EXIT.io;
     }
-    process.stderr.write(`wrote ${flags.json}\n`);
+    process.stderr.write(`wrote ${file}\n`);
   }
   return EXIT.ok;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

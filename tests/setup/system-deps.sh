@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond npm packages, from Debian's packages: chromium for the browser tests.
+# Installs what the tests need beyond npm packages, from Debian's packages: chromium for the browser tests,
+# LibreOffice Calc (no GUI) to recompute exported workbooks.
 # npm test and .ci/run call it; it does nothing when everything is already there.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing ${need[*]} (Debian packages) for the tests" >&2
 sudo=""

@@ -3,7 +3,7 @@ import 'handsontable/styles/handsontable.min.css';
 import 'handsontable/styles/ht-theme-main.min.css';
 import type { CellValue } from 'hyperformula';
 import type { Column } from '../../layout/layout';
-import { formatFull, formatShort } from '../format';
+import { formatFull, formatShort } from '../../workbook/format';
 import type { Session } from '../session';
 
 /**

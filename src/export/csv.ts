@@ -1,0 +1,30 @@
+import type { CellValue } from 'hyperformula';
+import { epochLosses } from '../driver/driver';
+import type { Workbook } from '../workbook/workbook';
+import { formatFull } from '../workbook/format';
+
+/** CSV for people who plot elsewhere: numbers at full precision, names as the layout gives them. */
+
+function field(v: CellValue | string): string {
+  const s = typeof v === 'string' ? v : formatFull(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** epoch,loss: the loss of each computed row (see Layout.lossColumn). */
+export function lossCsv(wb: Workbook): string {
+  const name = wb.layout.lossColumn.name;
+  return [`epoch,${field(name)}`, ...epochLosses(wb).map((l, e) => `${e},${field(l)}`)].join('\n') + '\n';
+}
+
+/** Every column of epochs `from`..`to` (inclusive), with the column names as the header. */
+export function rowsCsv(wb: Workbook, from: number, to: number): string {
+  const { layout } = wb;
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from || to >= wb.rows) {
+    throw new Error(`rows ${from} to ${to} are not in the sheet (epochs 0 to ${wb.rows - 1})`);
+  }
+  const values = wb.hf.getRangeValues({
+    start: { sheet: wb.train, row: layout.rowOf(from), col: 0 },
+    end: { sheet: wb.train, row: layout.rowOf(to), col: layout.columns.length - 1 },
+  });
+  return [layout.columns.map((c) => field(c.name)).join(','), ...values.map((r) => r.map(field).join(','))].join('\n') + '\n';
+}
