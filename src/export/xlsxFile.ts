@@ -5,6 +5,6 @@ import { fillWorkbook, type ExportInfo } from './xlsx';
 /** Node: streams the workbook to a file, so the 2001-epoch end2-xor-44 sheet exports in bounded memory. */
 export async function writeXlsxFile(wb: Workbook, path: string, info: ExportInfo): Promise<void> {
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: false });
-  fillWorkbook(book, wb, info);
+  await fillWorkbook(book, wb, info);
   await book.commit();
 }
