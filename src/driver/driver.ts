@@ -85,7 +85,7 @@ export async function runEpochsAsync(
   options: RunOptions & { sliceMs?: number; shouldStop?: () => boolean } = {},
 ): Promise<number> {
   const epochs = wb.layout.spec.epochs;
-  const slice = options.sliceMs ?? 30;
+  const slice = options.sliceMs ?? 8;
   let epoch = options.from ?? 0;
   while (epoch + 1 < epochs) {
     const until = performance.now() + slice;

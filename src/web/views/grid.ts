@@ -17,8 +17,8 @@ export interface GridCallbacks {
 }
 
 export interface Grid {
-  /** Redraw the visible cells (after training progress or an edit). */
-  refresh(): void;
+  /** Redraw the visible cells (after an edit, or when training reached rows in view: `rowsFrom`). */
+  refresh(rowsFrom?: number): void;
   select(epoch: number, col: Column, scroll?: boolean): void;
   /** Highlight the cells a selected cell reads (precedents) and the cells that read it (dependents). */
   highlight(precedents: Set<string>, dependents: Set<string>): void;
@@ -96,7 +96,11 @@ export function createGrid(container: HTMLElement, session: Session, cb: GridCal
   });
 
   return {
-    refresh: () => hot.render(),
+    refresh(rowsFrom) {
+      // While training, new rows appear below whatever is in view most of the time: skip the redraw then.
+      const last = (hot as unknown as { getLastRenderedVisibleRow(): number }).getLastRenderedVisibleRow();
+      if (rowsFrom === undefined || last < 0 || rowsFrom <= last) hot.render();
+    },
     select(epoch, col, scroll = true) {
       hot.selectCell(epoch, col.index, epoch, col.index, scroll);
     },
