@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import packageJson from './package.json';
 
 export default defineConfig({
   // Relative asset paths: the built site works from any static host or a plain folder.
   base: './',
+  define: { __APP_VERSION__: JSON.stringify(packageJson.version) },
   server: { host: '127.0.0.1', port: 5173 },
   test: {
     include: ['tests/**/*.test.ts'],

@@ -8,7 +8,11 @@ import { SpecError } from '../spec/validate';
 import { formatRef, parseRef, type CellRef } from './refs';
 import { Session, type Settings, type TrainState } from './session';
 import { readUrlState, writeUrlState } from './urlState';
-import { createControls, type Controls } from './views/controls';
+import { createControls, settingsDiff, type Controls } from './views/controls';
+import { createFileControls, download } from './views/files';
+import { lossCsv, rowsCsv } from '../export/csv';
+import { readGradsheetXlsx } from '../export/importXlsx';
+import { xlsxBytes } from '../export/xlsxBuffer';
 import { createFormulaBar } from './views/formulaBar';
 import { cellKey, createGrid, type Grid } from './views/grid';
 import { renderHeatmap } from './views/heatmap';
@@ -65,6 +69,7 @@ export class App {
       return node;
     };
     const controlsBox = el('controls');
+    const filesBox = el('files row');
     const barBox = el('formula-bar');
     const gridBox = el('grid');
     const panels = el('panels');
@@ -72,7 +77,7 @@ export class App {
     const netBox = el('panel network');
     const heatBox = el('panel heatmap');
     panels.append(chartBox, netBox, heatBox);
-    root.append(controlsBox, barBox, gridBox, panels);
+    root.append(controlsBox, filesBox, barBox, gridBox, panels);
     this.gridBox = gridBox;
     this.netBox = netBox;
     this.heatBox = heatBox;
@@ -86,6 +91,18 @@ export class App {
       logScale: (on) => this.chart.setLogScale(on),
     });
     this.formulaBar = createFormulaBar(barBox);
+    createFileControls(filesBox, {
+      exportXlsx: (flavour) => void this.exportXlsx(flavour),
+      lossCsv: () => download(`${this.session.spec.name}-loss.csv`, lossCsv(this.session.wb), 'text/csv'),
+      rowsCsv: (from, to) => {
+        try {
+          download(`${this.session.spec.name}-epochs-${from}-${to}.csv`, rowsCsv(this.session.wb, from, to), 'text/csv');
+        } catch (err) {
+          this.controls.message((err as Error).message, true);
+        }
+      },
+      importXlsx: (file) => void this.importXlsx(file),
+    });
     const chartTitle = el('panel-title', 'h3');
     chartTitle.textContent = 'loss by epoch (click a point to see its row)';
     chartBox.append(chartTitle);
@@ -273,6 +290,31 @@ export class App {
     if (!this.session.canUndo) return;
     await this.session.undo();
     this.controls.message('undone', false);
+  }
+
+  private async exportXlsx(flavour: 'values' | 'live'): Promise<void> {
+    await this.session.stop();
+    this.controls.message(`writing the ${flavour} workbook…`, false);
+    const bytes = await xlsxBytes(this.session.wb, { flavour, version: __APP_VERSION__ }, (rows) =>
+      this.controls.message(`writing the ${flavour} workbook: ${rows} of ${this.session.rows} rows`, false));
+    download(`${this.session.spec.name}-${flavour}.xlsx`, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    this.controls.message(`wrote ${this.session.spec.name}-${flavour}.xlsx (${(bytes.byteLength / 2 ** 20).toFixed(1)} MB)`, false);
+  }
+
+  /** Reads a workbook gradsheet exported; on any problem the current sheet stays as it is. */
+  private async importXlsx(file: File): Promise<void> {
+    try {
+      const spec = await readGradsheetXlsx(await file.arrayBuffer());
+      await this.session.stop();
+      this.settings = PRESET_NAMES.includes(spec.name)
+        ? settingsDiff(spec.name, { epochs: spec.epochs, lr: spec.optimizer.lr, momentum: spec.optimizer.momentum, seed: spec.seed, batch: spec.batch })
+        : { preset: spec.name };
+      this.attach(new Session(spec));
+      this.controls.message(`imported ${file.name}: ${spec.name}, η ${spec.optimizer.lr}, training…`, false);
+      await this.session.train();
+    } catch (err) {
+      this.controls.message(`${file.name}: ${(err as Error).message}. The current sheet is unchanged.`, true);
+    }
   }
 
   private drawNetwork(epoch: number): void {

@@ -24,7 +24,6 @@ const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const XOR = 'end2-xor-44';
 const XOR_EPOCHS = 2001;
 const LONG = 240_000;
-/** The project's target: no task longer than this while training, so the page keeps answering. */
 /** The target: input never blocked for more than 100 ms while training. */
 const LONGEST_TASK_TARGET_MS = 100;
 /**

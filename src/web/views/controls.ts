@@ -21,6 +21,18 @@ export interface Controls {
   message(text: string, isError: boolean): void;
 }
 
+/** A preset plus the values that differ from it: what the URL and the Train button carry. */
+export function settingsDiff(presetName: string, values: Required<Omit<Settings, 'preset'>>): Settings {
+  const base = loadPreset(presetName);
+  const s: Settings = { preset: presetName };
+  if (values.epochs !== base.epochs) s.epochs = values.epochs;
+  if (values.lr !== base.optimizer.lr) s.lr = values.lr;
+  if (values.momentum !== base.optimizer.momentum) s.momentum = values.momentum;
+  if (values.seed !== base.seed) s.seed = values.seed;
+  if (values.batch !== base.batch) s.batch = values.batch;
+  return s;
+}
+
 function labelled(label: string, input: HTMLElement): HTMLLabelElement {
   const l = document.createElement('label');
   l.append(`${label} `, input);
@@ -92,19 +104,14 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
 
   /** Settings from the inputs: the preset plus whatever differs from it. */
   const read = (): Settings => {
-    const base = loadPreset(preset.value);
-    const s: Settings = { preset: preset.value };
-    const num = (input: HTMLInputElement, current: number, key: 'epochs' | 'lr' | 'momentum' | 'seed') => {
+    const num = (input: HTMLInputElement) => {
       const v = Number(input.value);
       if (input.value.trim() === '' || !Number.isFinite(v)) throw new Error(`${input.name} needs a number, got "${input.value}"`);
-      if (v !== current) s[key] = v;
+      return v;
     };
-    num(epochs, base.epochs, 'epochs');
-    num(lr, base.optimizer.lr, 'lr');
-    num(momentum, base.optimizer.momentum, 'momentum');
-    num(seed, base.seed, 'seed');
-    if (batch.value !== base.batch) s.batch = batch.value as Settings['batch'];
-    return s;
+    return settingsDiff(preset.value, {
+      epochs: num(epochs), lr: num(lr), momentum: num(momentum), seed: num(seed), batch: batch.value as 'full' | 'sample',
+    });
   };
 
   const show = (text: string, isError: boolean) => {

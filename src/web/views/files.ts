@@ -1,0 +1,60 @@
+/** Export and import: XLSX (two flavours), CSV of the loss curve or a range of rows, and importing an XLSX. */
+
+export interface FileHandlers {
+  exportXlsx(flavour: 'values' | 'live'): void;
+  lossCsv(): void;
+  rowsCsv(from: number, to: number): void;
+  importXlsx(file: File): void;
+}
+
+export function createFileControls(container: HTMLElement, on: FileHandlers): void {
+  const button = (text: string, name: string, click: () => void) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = text;
+    b.name = name;
+    b.addEventListener('click', click);
+    return b;
+  };
+  const range = (name: string, value: string) => {
+    const i = document.createElement('input');
+    i.type = 'number';
+    i.min = '0';
+    i.name = name;
+    i.value = value;
+    i.className = 'range';
+    return i;
+  };
+  const from = range('rows-from', '0');
+  const to = range('rows-to', '50');
+  const file = document.createElement('input');
+  file.type = 'file';
+  file.accept = '.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  file.name = 'import';
+  file.addEventListener('change', () => {
+    const f = file.files?.[0];
+    if (f) on.importXlsx(f);
+    file.value = '';
+  });
+  const importLabel = document.createElement('label');
+  importLabel.className = 'import';
+  importLabel.append('Import XLSX ', file);
+  container.append(
+    button('XLSX', 'export-values', () => on.exportXlsx('values')),
+    button('XLSX (live)', 'export-live', () => on.exportXlsx('live')),
+    button('Loss CSV', 'export-loss', () => on.lossCsv()),
+    button('Rows CSV', 'export-rows', () => on.rowsCsv(Number(from.value), Number(to.value))),
+    'epochs ', from, '–', to,
+    importLabel,
+  );
+}
+
+/** Offers bytes or text to the user as a download. */
+export function download(name: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

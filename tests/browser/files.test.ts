@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureErrors, launchChromium } from '../support/browserHarness';
+import { setCellValueInFile, tempPath } from '../support/xlsxFiles';
+
+/** The page's files: XLSX and CSV downloads, and importing a workbook (edited in a spreadsheet) back. */
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+let server: ViteDevServer;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await createServer({ root: ROOT, server: { host: '127.0.0.1', port: 0, hmr: false, watch: null }, logLevel: 'error' });
+  await server.listen();
+  const address = server.httpServer!.address() as { port: number };
+  base = `http://127.0.0.1:${address.port}/`;
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function trainedPage(query: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+  await page.goto(`${base}${query}`);
+  await page.waitForFunction(() => {
+    const g = (window as unknown as { gradsheet?: { state: string; rows: number; settings: { epochs?: number } } }).gradsheet;
+    return g?.state === 'ready' && g.rows > 1;
+  }, null, { timeout: 120_000 });
+  return page;
+}
+
+const message = (page: Page) => page.locator('.controls .message').textContent();
+
+describe('the page exports and imports files', () => {
+  it('downloads an XLSX, which imported back (with a new learning rate typed into it) retrains with it', async () => {
+    const page = await trainedPage('?preset=end2-backprop-2-2-2');
+    const errors = captureErrors(page);
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('button[name=export-values]')]);
+    expect(xlsx.suggestedFilename()).toBe('end2-backprop-2-2-2-values.xlsx');
+    const path = tempPath('downloaded.xlsx');
+    await xlsx.saveAs(path);
+    await setCellValueInFile(path, 'B2', 2); // η at epoch 0, as a user would type it in a spreadsheet
+
+    await page.setInputFiles('input[name=import]', path);
+    await page.waitForFunction(() => {
+      const g = (window as unknown as { gradsheet: { state: string; rows: number; value(r: string): unknown } }).gradsheet;
+      return g.state === 'ready' && g.rows === 51 && g.value('epoch 0, η') === 2;
+    }, null, { timeout: 60_000 });
+    // The class table, η = 2.0, iteration 50.
+    const loss = await page.evaluate(() => (window as unknown as { gradsheet: { value(r: string): number } }).gradsheet.value('epoch 50, E_total'));
+    expect(Math.abs(loss - 0.0122261078)).toBeLessThan(1e-9);
+    expect(errors.list).toEqual([]);
+  }, 180_000);
+
+  it('a file that is not a gradsheet workbook gets a message and leaves the sheet as it was', async () => {
+    const page = await trainedPage('?preset=end2-backprop-2-2-2');
+    const before = await page.evaluate(() => (window as unknown as { gradsheet: { value(r: string): unknown } }).gradsheet.value('epoch 50, E_total'));
+    const junk = tempPath('notes.xlsx');
+    await import('node:fs/promises').then((fs) => fs.writeFile(junk, 'these are not the bytes of a workbook'));
+    await page.setInputFiles('input[name=import]', junk);
+    await expect.poll(() => message(page)).toMatch(/notes\.xlsx: not a readable XLSX file.*The current sheet is unchanged/);
+    const after = await page.evaluate(() => (window as unknown as { gradsheet: { value(r: string): unknown } }).gradsheet.value('epoch 50, E_total'));
+    expect(after).toBe(before);
+  }, 120_000);
+
+  it('downloads the loss curve and a range of rows as CSV', async () => {
+    const page = await trainedPage('?preset=end2-backprop-2-2-2');
+    const [loss] = await Promise.all([page.waitForEvent('download'), page.click('button[name=export-loss]')]);
+    const lossText = await readFile((await loss.path())!, 'utf8');
+    expect(lossText.split('\n')[0]).toBe('epoch,E_total');
+    expect(lossText.split('\n')[1]).toBe('0,0.24251985734837728');
+    await page.fill('input[name=rows-from]', '2');
+    await page.fill('input[name=rows-to]', '4');
+    const [rows] = await Promise.all([page.waitForEvent('download'), page.click('button[name=export-rows]')]);
+    const lines = (await readFile((await rows.path())!, 'utf8')).trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0].startsWith('epoch,η,w1,w2')).toBe(true);
+    expect(lines[1].startsWith('2,0.5,')).toBe(true);
+  }, 120_000);
+});
