@@ -11,8 +11,6 @@ import { readUrlState, writeUrlState } from './urlState';
 import { createControls, settingsDiff, type Controls } from './views/controls';
 import { createFileControls, download } from './views/files';
 import { lossCsv, rowsCsv } from '../export/csv';
-import { readGradsheetXlsx } from '../export/importXlsx';
-import { xlsxBytes } from '../export/xlsxBuffer';
 import { createFormulaBar } from './views/formulaBar';
 import { cellKey, createGrid, type Grid } from './views/grid';
 import { renderHeatmap } from './views/heatmap';
@@ -295,6 +293,8 @@ export class App {
   private async exportXlsx(flavour: 'values' | 'live'): Promise<void> {
     await this.session.stop();
     this.controls.message(`writing the ${flavour} workbook…`, false);
+    // exceljs is loaded only when a workbook is written or read.
+    const { xlsxBytes } = await import('../export/xlsxBuffer');
     const bytes = await xlsxBytes(this.session.wb, { flavour, version: __APP_VERSION__ }, (rows) =>
       this.controls.message(`writing the ${flavour} workbook: ${rows} of ${this.session.rows} rows`, false));
     download(`${this.session.spec.name}-${flavour}.xlsx`, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -304,6 +304,7 @@ export class App {
   /** Reads a workbook gradsheet exported; on any problem the current sheet stays as it is. */
   private async importXlsx(file: File): Promise<void> {
     try {
+      const { readGradsheetXlsx } = await import('../export/importXlsx');
       const spec = await readGradsheetXlsx(await file.arrayBuffer());
       await this.session.stop();
       this.settings = PRESET_NAMES.includes(spec.name)
