@@ -1,7 +1,8 @@
 import type { CellValue } from 'hyperformula';
 import type ExcelJS from 'exceljs';
 import { dataFields, DATA_SHEET, TRAIN_SHEET, type Column, type ColumnKind } from '../layout/layout';
-import { namedFormula, rowTemplates, type Workbook } from '../workbook/workbook';
+import { namedFormula, rowTemplates } from '../workbook/formulas';
+import type { Workbook } from '../workbook/workbook';
 import { parameterCount } from '../spec/resolve';
 import { toSpecJson } from '../spec/validate';
 

@@ -1,22 +1,24 @@
-import type { SimpleCellAddress, SimpleCellRange } from 'hyperformula';
-import { epochLosses } from '../driver/driver';
 import type { Column } from '../layout/layout';
 import { namesFor } from '../layout/names';
 import { PRESET_NAMES } from '../spec/presets';
 import { parameterCount } from '../spec/resolve';
-import { SpecError } from '../spec/validate';
+import { loadPreset } from '../spec/presets';
+import { SpecError, withOverrides } from '../spec/validate';
 import { formatRef, parseRef, type CellRef } from './refs';
-import { Session, type Settings, type TrainState } from './session';
+import { connectEngine, importXlsx, RemoteSession, type EngineConnection } from './engine/remoteSession';
+import type { CellAt } from './engine/protocol';
+import type { Settings, TrainState } from './session';
 import { readUrlState, writeUrlState } from './urlState';
 import { createControls, settingsDiff, type Controls } from './views/controls';
 import { createFileControls, download } from './views/files';
-import { lossCsv, rowsCsv } from '../export/csv';
 import { createFormulaBar } from './views/formulaBar';
 import { cellKey, createGrid, type Grid } from './views/grid';
 import { renderHeatmap } from './views/heatmap';
 import { createLossChart, type LossChart } from './views/lossChart';
 import { renderNetworkDiagram } from './views/networkDiagram';
 import type { NetworkSnapshot } from './views/snapshot';
+
+const keys = (cells: CellAt[]) => new Set(cells.map(([epoch, col]) => cellKey(epoch, col)));
 
 /** The page: wires one Session to its views. Every number shown is read from the session's workbook. */
 
@@ -40,7 +42,8 @@ const REFRESH_MS = 400;
 const NETWORK_REFRESH_MS = 1500;
 
 export class App {
-  private session!: Session;
+  private session!: RemoteSession;
+  private readonly engine: EngineConnection = connectEngine();
   private settings: Settings;
   private grid: Grid | null = null;
   private selected: CellRef | null = null;
@@ -91,14 +94,11 @@ export class App {
     this.formulaBar = createFormulaBar(barBox);
     createFileControls(filesBox, {
       exportXlsx: (flavour) => void this.exportXlsx(flavour),
-      lossCsv: () => download(`${this.session.spec.name}-loss.csv`, lossCsv(this.session.wb), 'text/csv'),
-      rowsCsv: (from, to) => {
-        try {
-          download(`${this.session.spec.name}-epochs-${from}-${to}.csv`, rowsCsv(this.session.wb, from, to), 'text/csv');
-        } catch (err) {
-          this.controls.message((err as Error).message, true);
-        }
-      },
+      lossCsv: () => void this.session.lossCsv().then((csv) => download(`${this.session.spec.name}-loss.csv`, csv, 'text/csv')),
+      rowsCsv: (from, to) => void this.session.rowsCsv(from, to).then(
+        (csv) => download(`${this.session.spec.name}-epochs-${from}-${to}.csv`, csv, 'text/csv'),
+        (err: Error) => this.controls.message(err.message, true),
+      ),
       importXlsx: (file) => void this.importXlsx(file),
     });
     const chartTitle = el('panel-title', 'h3');
@@ -125,23 +125,23 @@ export class App {
     const changed = !this.session || JSON.stringify(settings) !== JSON.stringify(this.settings);
     if (changed) {
       await this.session?.stop();
-      let session: Session;
+      let spec;
       try {
-        session = Session.fromSettings(settings);
+        const { preset, ...over } = settings;
+        spec = withOverrides(loadPreset(preset), over);
       } catch (err) {
         if (err instanceof SpecError) throw new Error(`${err.field}: ${err.reason}`);
         throw err;
       }
       this.settings = settings;
-      this.attach(session);
+      this.attach(await RemoteSession.create(this.engine, spec, this.session ?? null));
     }
     this.writeUrl();
     await this.session.train();
   }
 
-  private attach(session: Session): void {
+  private attach(session: RemoteSession): void {
     this.unsubscribe?.();
-    this.session?.wb.hf.destroy();
     this.session = session;
     this.selected = null;
     this.controls.setSettings(this.settings, session.spec);
@@ -219,7 +219,7 @@ export class App {
     this.rowsDrawn = this.session.rows;
     if (this.selected) this.showSelected();
     setTimeout(() => {
-      this.chart.setSeries([{ label: this.session.spec.name, losses: epochLosses(this.session.wb) }]);
+      this.chart.setSeries([{ label: this.session.spec.name, losses: this.session.losses() }]);
       this.chart.markEpoch(this.selected?.epoch ?? null);
     }, 0);
     if (full || this.lastRefresh - this.lastNetworkDraw > NETWORK_REFRESH_MS) {
@@ -231,13 +231,13 @@ export class App {
   private onSelect(epoch: number, col: Column): void {
     this.selected = { epoch, column: col };
     this.showSelected();
-    const address = { sheet: this.session.wb.train, row: this.session.layout.rowOf(epoch), col: col.index };
-    const hf = this.session.wb.hf;
-    const inRows = epoch < this.session.rows;
-    this.grid?.highlight(
-      inRows ? this.keysOf(hf.getCellPrecedents(address)) : new Set(),
-      inRows ? this.keysOf(hf.getCellDependents(address)) : new Set(),
-    );
+    const session = this.session;
+    void session.links(epoch, col).then(({ precedents, dependents }) => {
+      // Only if the selection is still this cell of this network.
+      if (this.session === session && this.selected?.epoch === epoch && this.selected.column === col) {
+        this.grid?.highlight(keys(precedents), keys(dependents));
+      }
+    });
     this.chart.markEpoch(epoch);
     this.drawNetwork(Math.min(epoch, this.session.rows - 1));
     this.writeUrl();
@@ -253,17 +253,6 @@ export class App {
       formula: this.session.formula(epoch, column),
       value: this.session.value(epoch, column),
     });
-  }
-
-  /** Grid keys (row,col) of the Train cells among precedents or dependents; epochs are grid rows. */
-  private keysOf(cells: (SimpleCellAddress | SimpleCellRange)[]): Set<string> {
-    const keys = new Set<string>();
-    const { layout, wb } = this.session;
-    for (const c of cells) {
-      if ('start' in c) continue;
-      if (c.sheet === wb.train && c.row >= layout.headerRows) keys.add(cellKey(c.row - layout.headerRows, c.col));
-    }
-    return keys;
   }
 
   private selectCell(epoch: number, column: Column, scroll: boolean): void {
@@ -293,10 +282,7 @@ export class App {
   private async exportXlsx(flavour: 'values' | 'live'): Promise<void> {
     await this.session.stop();
     this.controls.message(`writing the ${flavour} workbook…`, false);
-    // exceljs is loaded only when a workbook is written or read.
-    const { xlsxBytes } = await import('../export/xlsxBuffer');
-    const bytes = await xlsxBytes(this.session.wb, { flavour, version: __APP_VERSION__ }, (rows) =>
-      this.controls.message(`writing the ${flavour} workbook: ${rows} of ${this.session.rows} rows`, false));
+    const bytes = await this.session.xlsx(flavour, __APP_VERSION__);
     download(`${this.session.spec.name}-${flavour}.xlsx`, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     this.controls.message(`wrote ${this.session.spec.name}-${flavour}.xlsx (${(bytes.byteLength / 2 ** 20).toFixed(1)} MB)`, false);
   }
@@ -304,13 +290,12 @@ export class App {
   /** Reads a workbook gradsheet exported; on any problem the current sheet stays as it is. */
   private async importXlsx(file: File): Promise<void> {
     try {
-      const { readGradsheetXlsx } = await import('../export/importXlsx');
-      const spec = await readGradsheetXlsx(await file.arrayBuffer());
+      const spec = await importXlsx(this.engine, await file.arrayBuffer());
       await this.session.stop();
       this.settings = PRESET_NAMES.includes(spec.name)
         ? settingsDiff(spec.name, { epochs: spec.epochs, lr: spec.optimizer.lr, momentum: spec.optimizer.momentum, seed: spec.seed, batch: spec.batch })
         : { preset: spec.name };
-      this.attach(new Session(spec));
+      this.attach(await RemoteSession.create(this.engine, spec, this.session));
       this.controls.message(`imported ${file.name}: ${spec.name}, η ${spec.optimizer.lr}, training…`, false);
       await this.session.train();
     } catch (err) {

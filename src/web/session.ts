@@ -23,7 +23,8 @@ export type SessionEvent =
   | { type: 'workbook' }
   | { type: 'progress'; rows: number; epochs: number }
   | { type: 'state'; state: TrainState }
-  | { type: 'changed'; epoch: number };
+  /** A cell the user set (or an undo restored), with its new content; its row has recomputed. */
+  | { type: 'changed'; epoch: number; column: Column; raw: RawCellContent };
 
 export interface Edit {
   epoch: number;
@@ -160,7 +161,7 @@ export class Session {
       // sheet on the old weights only to recompute it again; the re-run adds them back.
       if (edit.column.kind === 'lr' || edit.column.kind === 'momentum') this.dropRowsAfter(edit.epoch);
       hf.setCellContents({ sheet: train, row: this.layout.rowOf(edit.epoch), col: edit.column.index }, edit.after);
-      this.emit({ type: 'changed', epoch: edit.epoch });
+      this.emit({ type: 'changed', epoch: edit.epoch, column: edit.column, raw: edit.after });
       await this.runFrom(edit.epoch);
     });
   }

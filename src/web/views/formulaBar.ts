@@ -1,6 +1,6 @@
 import type { CellValue } from 'hyperformula';
 import type { Column } from '../../layout/layout';
-import { namedFormula } from '../../workbook/workbook';
+import { namedFormula } from '../../workbook/formulas';
 import { formatFull } from '../../workbook/format';
 
 /** Shows the selected cell: address, name, A1 formula, the formula with names, the value at full precision. */

@@ -2,9 +2,15 @@ import Handsontable from 'handsontable';
 import 'handsontable/styles/handsontable.min.css';
 import 'handsontable/styles/ht-theme-main.min.css';
 import type { CellValue } from 'hyperformula';
-import type { Column } from '../../layout/layout';
+import type { Column, Layout } from '../../layout/layout';
 import { formatFull, formatShort } from '../../workbook/format';
-import type { Session } from '../session';
+
+/** What the grid reads: the layout, each cell's value, and which cells a user may type into. */
+export interface GridSource {
+  layout: Layout;
+  value(epoch: number, col: Column): CellValue;
+  isEditable(col: Column): boolean;
+}
 
 /**
  * The sheet as a grid: Handsontable displays the HyperFormula workbook, which stays the one model. Cells read
@@ -38,7 +44,7 @@ function groupHeaders(columns: Column[]): { label: string; colspan: number }[] {
   return out;
 }
 
-export function createGrid(container: HTMLElement, session: Session, cb: GridCallbacks): Grid {
+export function createGrid(container: HTMLElement, session: GridSource, cb: GridCallbacks): Grid {
   const { layout } = session;
   const { columns } = layout;
   let precedents = new Set<string>();

@@ -1,0 +1,116 @@
+/// <reference lib="webworker" />
+import { lossCsv, rowsCsv } from '../../export/csv';
+import { Session } from '../session';
+import type { CellValue } from 'hyperformula';
+import type { EngineEvent, FromWorker, ToWorker } from './protocol';
+
+/** The engine worker: one Session (HyperFormula workbook and its training), driven by messages from the page. */
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let session: Session | null = null;
+/** Rows whose current values the page has: rows 0..sent-1. */
+let sent = 0;
+
+const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, transfer);
+const emit = (e: EngineEvent, transfer: Transferable[] = []) => post({ kind: 'event', ...e }, transfer);
+
+function current(): Session {
+  if (!session) throw new Error('no workbook yet');
+  return session;
+}
+
+/** Sends rows from..to-1 (clamped to what exists) and the number of rows. */
+function sendRows(from: number, to: number): void {
+  const s = current();
+  const { layout, wb } = s;
+  const end = Math.min(to, wb.rows);
+  const cols = layout.columns.length;
+  const count = Math.max(0, end - from);
+  const values = new Float64Array(count * cols);
+  const special: [number, CellValue][] = [];
+  if (count > 0) {
+    const block = wb.hf.getRangeValues({
+      start: { sheet: wb.train, row: layout.rowOf(from), col: 0 },
+      end: { sheet: wb.train, row: layout.rowOf(end - 1), col: cols - 1 },
+    });
+    block.forEach((row, r) => row.forEach((v, c) => {
+      const i = r * cols + c;
+      if (typeof v === 'number') values[i] = v;
+      else {
+        values[i] = Number.NaN;
+        special.push([i, v]);
+      }
+    }));
+  }
+  emit({ type: 'rows', from, count, values, special, rows: wb.rows }, [values.buffer]);
+  sent = end;
+}
+
+function attach(s: Session): void {
+  session?.wb.hf.destroy();
+  session = s;
+  sent = 0;
+  s.on((e) => {
+    if (e.type === 'progress') sendRows(Math.min(sent, e.rows), e.rows);
+    else if (e.type === 'state') emit({ type: 'state', state: e.state, canUndo: s.canUndo });
+    else if (e.type === 'workbook') {
+      sent = 0;
+      emit({ type: 'workbook' });
+      sendRows(0, s.rows);
+    } else if (e.type === 'changed') {
+      sent = Math.min(sent, e.epoch);
+      sendRows(e.epoch, e.epoch + 1);
+      emit({ type: 'changed', epoch: e.epoch, col: e.column.index, raw: e.raw });
+    }
+  });
+  sendRows(0, s.rows);
+}
+
+async function handle(m: ToWorker): Promise<unknown> {
+  switch (m.type) {
+    case 'create':
+      attach(new Session(m.spec));
+      return null;
+    case 'train': return current().train();
+    case 'step': return current().step();
+    case 'stop': return current().stop();
+    case 'reset': return current().reset();
+    case 'undo': return current().undo();
+    case 'edit': {
+      const s = current();
+      return s.edit(m.epoch, s.layout.columns[m.col], m.value);
+    }
+    case 'links': {
+      const s = current();
+      const { wb, layout } = s;
+      const address = { sheet: wb.train, row: layout.rowOf(m.epoch), col: m.col };
+      const cells = (list: ReturnType<typeof wb.hf.getCellPrecedents>) => list
+        .filter((c): c is { sheet: number; row: number; col: number } => !('start' in c) && c.sheet === wb.train && c.row >= layout.headerRows)
+        .map((c) => [c.row - layout.headerRows, c.col]);
+      if (m.epoch >= wb.rows) return { precedents: [], dependents: [] };
+      return { precedents: cells(wb.hf.getCellPrecedents(address)), dependents: cells(wb.hf.getCellDependents(address)) };
+    }
+    case 'xlsx': {
+      const s = current();
+      await s.stop();
+      // exceljs is loaded only when a workbook is written or read.
+      const { xlsxBytes } = await import('../../export/xlsxBuffer');
+      return xlsxBytes(s.wb, { flavour: m.flavour, version: m.version });
+    }
+    case 'import': {
+      const { readGradsheetXlsx } = await import('../../export/importXlsx');
+      return readGradsheetXlsx(m.bytes);
+    }
+    case 'lossCsv': return lossCsv(current().wb);
+    case 'rowsCsv': return rowsCsv(current().wb, m.from, m.to);
+  }
+}
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  handle(m).then(
+    (result) => post({ kind: 'reply', id: m.id, ok: true, result }, result instanceof ArrayBuffer ? [result] : []),
+    (err: Error) => post({ kind: 'reply', id: m.id, ok: false, error: err.message }),
+  );
+};

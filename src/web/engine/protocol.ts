@@ -1,0 +1,37 @@
+import type { CellValue, RawCellContent } from 'hyperformula';
+import type { Flavour } from '../../export/xlsx';
+import type { Spec } from '../../spec/types';
+import type { TrainState } from '../session';
+
+/**
+ * Messages between the page and the engine worker, which holds the HyperFormula workbook and trains it, so
+ * neither the engine's work nor its garbage collection ever blocks the page.
+ */
+
+export type Request =
+  | { type: 'create'; spec: Spec }
+  | { type: 'train' } | { type: 'step' } | { type: 'stop' } | { type: 'reset' } | { type: 'undo' }
+  | { type: 'edit'; epoch: number; col: number; value: number }
+  | { type: 'links'; epoch: number; col: number }
+  | { type: 'xlsx'; flavour: Flavour; version: string }
+  | { type: 'import'; bytes: ArrayBuffer }
+  | { type: 'lossCsv' }
+  | { type: 'rowsCsv'; from: number; to: number };
+
+export type Reply =
+  | { id: number; ok: true; result?: unknown }
+  | { id: number; ok: false; error: string };
+
+/** Cell coordinates as [epoch, column index]. */
+export type CellAt = [number, number];
+
+export type EngineEvent =
+  /** Values of rows from..from+count-1 (row-major, NaN where `special` has a non-number), and how many rows exist. */
+  | { type: 'rows'; from: number; count: number; values: Float64Array; special: [number, CellValue][]; rows: number }
+  | { type: 'state'; state: TrainState; canUndo: boolean }
+  /** A cell the user set or an undo restored (a number, or a formula again), after its row recomputed. */
+  | { type: 'changed'; epoch: number; col: number; raw: RawCellContent }
+  | { type: 'workbook' };
+
+export type FromWorker = ({ kind: 'reply' } & Reply) | ({ kind: 'event' } & EngineEvent);
+export type ToWorker = { id: number } & Request;

@@ -1,0 +1,175 @@
+import type { CellValue, RawCellContent } from 'hyperformula';
+import type { Flavour } from '../../export/xlsx';
+import { buildLayout, type Column, type Layout } from '../../layout/layout';
+import type { Spec } from '../../spec/types';
+import { rowTemplates } from '../../workbook/formulas';
+import type { SessionEvent, TrainState } from '../session';
+import type { CellAt, FromWorker, Request } from './protocol';
+
+/**
+ * The page's side of the engine worker. It keeps a copy of every computed value (the worker sends rows as they
+ * are computed), so the grid, charts and formula bar read synchronously; everything that changes the workbook is
+ * a message to the worker, where the HyperFormula workbook lives.
+ */
+
+export interface EngineConnection {
+  request(req: Request, transfer?: Transferable[]): Promise<unknown>;
+  onEvent(listener: (e: FromWorker & { kind: 'event' }) => void): () => void;
+}
+
+/** One worker for the page's lifetime; each new network replaces the workbook inside it. */
+export function connectEngine(): EngineConnection {
+  const worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
+  let next = 1;
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  const listeners: ((e: FromWorker & { kind: 'event' }) => void)[] = [];
+  worker.onmessage = (e: MessageEvent<FromWorker>) => {
+    const m = e.data;
+    if (m.kind === 'event') {
+      for (const l of listeners) l(m);
+      return;
+    }
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.ok) p?.resolve(m.result);
+    else p?.reject(new Error(m.error));
+  };
+  return {
+    request(req, transfer = []) {
+      const id = next++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, ...req }, transfer);
+      });
+    },
+    onEvent(l) {
+      listeners.push(l);
+      return () => listeners.splice(listeners.indexOf(l), 1);
+    },
+  };
+}
+
+const key = (epoch: number, col: number) => `${epoch},${col}`;
+
+export class RemoteSession {
+  readonly layout: Layout;
+  state: TrainState = 'ready';
+  canUndo = false;
+  rows = 0;
+  private values: Float64Array[] = [];
+  private readonly special = new Map<string, CellValue>();
+  private readonly setCells = new Map<string, RawCellContent>();
+  private readonly templates;
+  private readonly listeners = new Set<(e: SessionEvent) => void>();
+  private detach: () => void = () => undefined;
+
+  private constructor(readonly spec: Spec, private readonly engine: EngineConnection) {
+    this.layout = buildLayout(spec);
+    this.templates = rowTemplates(this.layout);
+  }
+
+  /** Builds the workbook for `spec` in the worker (replacing the previous one) and mirrors it. */
+  static async create(engine: EngineConnection, spec: Spec, previous: RemoteSession | null): Promise<RemoteSession> {
+    previous?.detach();
+    const session = new RemoteSession(spec, engine);
+    session.detach = engine.onEvent((e) => session.receive(e));
+    await engine.request({ type: 'create', spec });
+    return session;
+  }
+
+  private receive(e: FromWorker & { kind: 'event' }): void {
+    const cols = this.layout.columns.length;
+    switch (e.type) {
+      case 'rows':
+        for (let r = 0; r < e.count; r++) {
+          this.values[e.from + r] = e.values.subarray(r * cols, (r + 1) * cols);
+          for (let c = 0; c < cols; c++) this.special.delete(key(e.from + r, c));
+        }
+        for (const [i, v] of e.special) this.special.set(key(e.from + Math.floor(i / cols), i % cols), v);
+        this.rows = e.rows;
+        this.values.length = e.rows;
+        this.emit({ type: 'progress', rows: e.rows, epochs: this.spec.epochs });
+        break;
+      case 'state':
+        this.state = e.state;
+        this.canUndo = e.canUndo;
+        this.emit({ type: 'state', state: e.state });
+        break;
+      case 'changed': {
+        const column = this.layout.columns[e.col];
+        this.setCells.set(key(e.epoch, e.col), e.raw);
+        this.emit({ type: 'changed', epoch: e.epoch, column, raw: e.raw });
+        break;
+      }
+      case 'workbook':
+        this.values = [];
+        this.special.clear();
+        this.setCells.clear();
+        this.rows = 0;
+        this.emit({ type: 'workbook' });
+        break;
+    }
+  }
+
+  on(listener: (e: SessionEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: SessionEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  value(epoch: number, col: Column): CellValue {
+    if (epoch >= this.rows || !this.values[epoch]) return null;
+    const s = this.special.get(key(epoch, col.index));
+    return s !== undefined ? s : this.values[epoch][col.index];
+  }
+
+  /** The formula a cell holds (A1, with `=`), or null for a number: the layout's, unless the user set the cell. */
+  formula(epoch: number, col: Column): string | null {
+    if (epoch >= this.rows) return null;
+    const raw = this.setCells.get(key(epoch, col.index));
+    if (raw !== undefined) return typeof raw === 'string' && raw.startsWith('=') ? raw : null;
+    const template = this.templates[col.index];
+    if (!template || (col.numberAtEpoch0 && epoch === 0)) return null;
+    return template(this.layout.rowOf(epoch) + 1);
+  }
+
+  isEditable(col: Column): boolean {
+    return ['weight', 'velocity', 'lr', 'momentum'].includes(col.kind);
+  }
+
+  /** Each computed row's loss. */
+  losses(): number[] {
+    const col = this.layout.lossColumn;
+    return Array.from({ length: this.rows }, (_, e) => this.value(e, col) as number);
+  }
+
+  train = () => this.engine.request({ type: 'train' }) as Promise<void>;
+  step = () => this.engine.request({ type: 'step' }) as Promise<void>;
+  stop = () => this.engine.request({ type: 'stop' }) as Promise<void>;
+  reset = () => this.engine.request({ type: 'reset' }) as Promise<void>;
+  undo = () => this.engine.request({ type: 'undo' }) as Promise<void>;
+
+  edit(epoch: number, col: Column, value: number): Promise<void> {
+    return this.engine.request({ type: 'edit', epoch, col: col.index, value }) as Promise<void>;
+  }
+
+  /** The cells a cell reads and the cells that read it, as [epoch, column index]. */
+  links(epoch: number, col: Column): Promise<{ precedents: CellAt[]; dependents: CellAt[] }> {
+    return this.engine.request({ type: 'links', epoch, col: col.index }) as Promise<{ precedents: CellAt[]; dependents: CellAt[] }>;
+  }
+
+  xlsx(flavour: Flavour, version: string): Promise<ArrayBuffer> {
+    return this.engine.request({ type: 'xlsx', flavour, version }) as Promise<ArrayBuffer>;
+  }
+
+  lossCsv = () => this.engine.request({ type: 'lossCsv' }) as Promise<string>;
+  rowsCsv = (from: number, to: number) => this.engine.request({ type: 'rowsCsv', from, to }) as Promise<string>;
+}
+
+/** Parses an XLSX in the worker into a spec, or rejects with the reason. */
+export function importXlsx(engine: EngineConnection, bytes: ArrayBuffer): Promise<Spec> {
+  return engine.request({ type: 'import', bytes }, [bytes]) as Promise<Spec>;
+}
