@@ -137,9 +137,10 @@ export class Session {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${col.name} needs a finite number, got ${String(value)}`);
     if (epoch < 0 || epoch >= this.wb.rows) throw new Error(`epoch ${epoch} has not been computed yet (the sheet has epochs 0 to ${this.wb.rows - 1})`);
     await this.stop();
-    const before = this.raw(epoch, col);
-    await this.apply({ epoch, column: col, before, after: value });
-    this.history.push({ epoch, column: col, before, after: value });
+    const edit = { epoch, column: col, before: this.raw(epoch, col), after: value };
+    // Recorded first, so the state reported when the re-run ends already offers the undo.
+    this.history.push(edit);
+    await this.apply(edit);
   }
 
   /** Takes back the last edit and everything computed from it. */

@@ -57,7 +57,8 @@ export class RemoteSession {
   canUndo = false;
   rows = 0;
   private values: Float64Array[] = [];
-  private readonly special = new Map<string, CellValue>();
+  /** Cells that hold something other than a number (an error, an empty cell), by epoch then column. */
+  private readonly special = new Map<number, Map<number, CellValue>>();
   private readonly setCells = new Map<string, RawCellContent>();
   private readonly templates;
   private readonly listeners = new Set<(e: SessionEvent) => void>();
@@ -83,9 +84,13 @@ export class RemoteSession {
       case 'rows':
         for (let r = 0; r < e.count; r++) {
           this.values[e.from + r] = e.values.subarray(r * cols, (r + 1) * cols);
-          for (let c = 0; c < cols; c++) this.special.delete(key(e.from + r, c));
+          this.special.delete(e.from + r);
         }
-        for (const [i, v] of e.special) this.special.set(key(e.from + Math.floor(i / cols), i % cols), v);
+        for (const [i, v] of e.special) {
+          const epoch = e.from + Math.floor(i / cols);
+          if (!this.special.has(epoch)) this.special.set(epoch, new Map());
+          this.special.get(epoch)!.set(i % cols, v);
+        }
         this.rows = e.rows;
         this.values.length = e.rows;
         this.emit({ type: 'progress', rows: e.rows, epochs: this.spec.epochs });
@@ -122,7 +127,7 @@ export class RemoteSession {
 
   value(epoch: number, col: Column): CellValue {
     if (epoch >= this.rows || !this.values[epoch]) return null;
-    const s = this.special.get(key(epoch, col.index));
+    const s = this.special.get(epoch)?.get(col.index);
     return s !== undefined ? s : this.values[epoch][col.index];
   }
 
