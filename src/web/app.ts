@@ -51,7 +51,6 @@ export class App {
   private lastRefresh = 0;
   private lastNetworkDraw = 0;
   private refreshScheduled = false;
-  private rowsDrawn = 0;
   private readonly controls: Controls;
   private readonly formulaBar;
   private readonly chart: LossChart;
@@ -154,7 +153,7 @@ export class App {
       else if (e.type === 'state') this.onState(e.state);
       else if (e.type === 'changed') {
         // The edited row first (grid and formula bar); chart and network follow in a task of their own.
-        this.grid?.refresh();
+        this.grid?.updateRows(e.epoch, e.epoch + 1);
         this.showSelected();
         if (this.editStarted !== null) this.lastEditMs = performance.now() - this.editStarted;
         this.editStarted = null;
@@ -215,16 +214,22 @@ export class App {
   /** Grid, chart and network each redraw in a task of their own (each is 15-50 ms in Chromium). */
   private draw(full: boolean): void {
     this.lastRefresh = performance.now();
-    this.grid?.refresh(full ? undefined : this.rowsDrawn);
-    this.rowsDrawn = this.session.rows;
+    const changed = this.session.takeChangedRows();
+    if (full) this.grid?.refresh();
+    else if (changed) this.grid?.updateRows(changed[0], changed[1]);
     if (this.selected) this.showSelected();
     setTimeout(() => {
       this.chart.setSeries([{ label: this.session.spec.name, losses: this.session.losses() }]);
       this.chart.markEpoch(this.selected?.epoch ?? null);
     }, 0);
-    if (full || this.lastRefresh - this.lastNetworkDraw > NETWORK_REFRESH_MS) {
+    const epoch = () => (this.selected ? Math.min(this.selected.epoch, this.session.rows - 1) : this.session.rows - 1);
+    if (full) {
+      // A full draw comes from a load, an edit or the end of training, not from a training slice.
       this.lastNetworkDraw = this.lastRefresh;
-      setTimeout(() => this.drawNetwork(this.selected ? Math.min(this.selected.epoch, this.session.rows - 1) : this.session.rows - 1), 0);
+      this.drawNetwork(epoch());
+    } else if (this.lastRefresh - this.lastNetworkDraw > NETWORK_REFRESH_MS) {
+      this.lastNetworkDraw = this.lastRefresh;
+      setTimeout(() => this.drawNetwork(epoch()), 0);
     }
   }
 

@@ -63,6 +63,8 @@ export class RemoteSession {
   private readonly templates;
   private readonly listeners = new Set<(e: SessionEvent) => void>();
   private detach: () => void = () => undefined;
+  /** Rows received since the last takeChangedRows(), as [from, to). */
+  private changed: [number, number] | null = null;
 
   private constructor(readonly spec: Spec, private readonly engine: EngineConnection) {
     this.layout = buildLayout(spec);
@@ -93,6 +95,10 @@ export class RemoteSession {
         }
         this.rows = e.rows;
         this.values.length = e.rows;
+        if (e.count > 0) {
+          const [from, to] = this.changed ?? [e.from, e.from + e.count];
+          this.changed = [Math.min(from, e.from), Math.max(to, e.from + e.count)];
+        }
         this.emit({ type: 'progress', rows: e.rows, epochs: this.spec.epochs });
         break;
       case 'state':
@@ -143,6 +149,13 @@ export class RemoteSession {
 
   isEditable(col: Column): boolean {
     return ['weight', 'velocity', 'lr', 'momentum'].includes(col.kind);
+  }
+
+  /** The rows whose values arrived since the last call (to redraw just those), or null. */
+  takeChangedRows(): [number, number] | null {
+    const c = this.changed;
+    this.changed = null;
+    return c;
   }
 
   /** Each computed row's loss. */
