@@ -39,7 +39,7 @@ export interface GradsheetApi {
 
 /** While training, views redraw at most this often, each in a task of its own (input never waits long). */
 const REFRESH_MS = 400;
-const NETWORK_REFRESH_MS = 1500;
+const NETWORK_REFRESH_MS = 3000;
 
 export class App {
   private session!: RemoteSession;
@@ -218,18 +218,21 @@ export class App {
     if (full) this.grid?.refresh();
     else if (changed) this.grid?.updateRows(changed[0], changed[1]);
     if (this.selected) this.showSelected();
-    setTimeout(() => {
+    const chart = () => {
       this.chart.setSeries([{ label: this.session.spec.name, losses: this.session.losses() }]);
       this.chart.markEpoch(this.selected?.epoch ?? null);
-    }, 0);
+    };
+    if (full) chart();
+    else setTimeout(chart, 0);
     const epoch = () => (this.selected ? Math.min(this.selected.epoch, this.session.rows - 1) : this.session.rows - 1);
     if (full) {
       // A full draw comes from a load, an edit or the end of training, not from a training slice.
       this.lastNetworkDraw = this.lastRefresh;
       this.drawNetwork(epoch());
     } else if (this.lastRefresh - this.lastNetworkDraw > NETWORK_REFRESH_MS) {
+      // While training, the diagram follows every few seconds; the heat map waits for the end (it costs most).
       this.lastNetworkDraw = this.lastRefresh;
-      setTimeout(() => this.drawNetwork(epoch()), 0);
+      setTimeout(() => this.drawNetwork(epoch(), false), 0);
     }
   }
 
@@ -308,12 +311,11 @@ export class App {
     }
   }
 
-  private drawNetwork(epoch: number): void {
+  private drawNetwork(epoch: number, withHeatmap = true): void {
     if (epoch < 0) return;
     const snapshot = this.snapshot(epoch);
     renderNetworkDiagram(this.netBox, snapshot);
-    const shown = renderHeatmap(this.heatBox, snapshot);
-    this.heatBox.hidden = !shown;
+    if (withHeatmap) this.heatBox.hidden = !renderHeatmap(this.heatBox, snapshot);
   }
 
   /** The selected epoch's weights and first-update gradients, named as the layout names them. */
