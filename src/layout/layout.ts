@@ -80,6 +80,11 @@ export interface Layout {
   rowOf(epoch: number): number;
 }
 
+/** The cells a user may type into: weights, velocities, η and μ; every other cell is a formula. */
+export function isEditableColumn(col: Column): boolean {
+  return col.kind === 'weight' || col.kind === 'velocity' || col.kind === 'lr' || col.kind === 'momentum';
+}
+
 export const TRAIN_SHEET = 'Train';
 export const DATA_SHEET = 'Data';
 

@@ -1,6 +1,6 @@
 import type { CellValue, RawCellContent } from 'hyperformula';
 import { copyToNextRow, runEpochsAsync } from '../driver/driver';
-import { buildLayout, type Column, type ColumnKind } from '../layout/layout';
+import { buildLayout, isEditableColumn, type Column } from '../layout/layout';
 import { loadPreset } from '../spec/presets';
 import { initialParams, sampleOrder } from '../spec/resolve';
 import type { LayerParams, Spec } from '../spec/types';
@@ -33,7 +33,6 @@ export interface Edit {
   after: RawCellContent;
 }
 
-const EDITABLE: ColumnKind[] = ['weight', 'velocity', 'lr', 'momentum'];
 
 export class Session {
   readonly spec: Spec;
@@ -93,7 +92,7 @@ export class Session {
   }
 
   isEditable(col: Column): boolean {
-    return EDITABLE.includes(col.kind);
+    return isEditableColumn(col);
   }
 
   /** Trains from the last row to the last epoch; resolves when done or stopped. */

@@ -1,6 +1,6 @@
 import type { CellValue, RawCellContent } from 'hyperformula';
 import type { Flavour } from '../../export/xlsx';
-import { buildLayout, type Column, type Layout } from '../../layout/layout';
+import { buildLayout, isEditableColumn, type Column, type Layout } from '../../layout/layout';
 import type { Spec } from '../../spec/types';
 import { rowTemplates } from '../../workbook/formulas';
 import type { SessionEvent, TrainState } from '../session';
@@ -148,7 +148,7 @@ export class RemoteSession {
   }
 
   isEditable(col: Column): boolean {
-    return ['weight', 'velocity', 'lr', 'momentum'].includes(col.kind);
+    return isEditableColumn(col);
   }
 
   /** The rows whose values arrived since the last call (to redraw just those), or null. */
