@@ -58,7 +58,7 @@ export class App {
   private editStarted: number | null = null;
   private lastEditMs: number | null = null;
 
-  constructor(private readonly root: HTMLElement) {
+  constructor(root: HTMLElement) {
     const url = readUrlState(location.search, 'end2-xor-44');
     this.settings = url.settings;
     this.pendingCell = url.cell;

@@ -85,12 +85,6 @@ export class Session {
     return this.wb.hf.getCellValue({ sheet: this.wb.train, row: this.layout.rowOf(epoch), col: col.index });
   }
 
-  /** The cell's formula in A1 form (with `=`), or null for a plain number. */
-  formula(epoch: number, col: Column): string | null {
-    if (epoch >= this.wb.rows) return null;
-    return this.wb.hf.getCellFormula({ sheet: this.wb.train, row: this.layout.rowOf(epoch), col: col.index }) ?? null;
-  }
-
   isEditable(col: Column): boolean {
     return isEditableColumn(col);
   }
