@@ -4,6 +4,7 @@ import { epochLosses, runEpochs } from '../src/driver/driver';
 import { readGradsheetXlsx, ImportError } from '../src/export/importXlsx';
 import type { Flavour } from '../src/export/xlsx';
 import { writeXlsxFile } from '../src/export/xlsxFile';
+import { snapshotSource } from '../src/export/snapshot';
 import { buildLayout } from '../src/layout/layout';
 import { loadPreset } from '../src/spec/presets';
 import { initialParams, sampleOrder } from '../src/spec/resolve';
@@ -21,9 +22,10 @@ function trained(spec: Spec): Workbook {
   return wb;
 }
 
-async function exported(wb: Workbook, flavour: Flavour, name = 'sheet.xlsx'): Promise<string> {
+/** `snapshot`: export from a copy of the values, as the CLI does after freeing the engine. */
+async function exported(wb: Workbook, flavour: Flavour, name = 'sheet.xlsx', snapshot = false): Promise<string> {
   const path = tempPath(name);
-  await writeXlsxFile(wb, path, { flavour, version: VERSION });
+  await writeXlsxFile(snapshot ? snapshotSource(wb) : wb, path, { flavour, version: VERSION });
   return path;
 }
 
@@ -73,7 +75,7 @@ describe('XLSX export recomputed by LibreOffice, values flavour', () => {
 
   it('end2-xor-44, all 2001 epochs: every formula cell, and a planted wrong cached value comes back right', async () => {
     const wb = trained(loadPreset('end2-xor-44'));
-    const path = await exported(wb, 'values', 'xor44.xlsx');
+    const path = await exported(wb, 'values', 'xor44.xlsx', true);
     const loss = wb.layout.lossColumn;
     await setCellValueInFile(path, `${loss.letter}${wb.layout.rowOf(1500) + 1}`, 12345);
     const csv = readCsvNumbers(recalcWithLibreOffice(path, 'csv'));
@@ -109,6 +111,17 @@ describe('XLSX export, live flavour: the file trains itself in the spreadsheet',
     got.forEach((l, e) => expect(Math.abs(l - want[e]), `epoch ${e}`).toBeLessThan(1e-9));
     expect(Math.abs(got[50] - 0.0122261078)).toBeLessThan(1e-9); // the class table, η = 2.0, iteration 50
   }, 120_000);
+});
+
+describe('XLSX export from a snapshot of the values (the CLI frees the engine first)', () => {
+  for (const [preset, flavour] of [['end2-backprop-2-2-2', 'live'], ['end2-xor-9', 'values']] as const) {
+    it(`${preset} (${flavour}): the same workbook as from the engine`, async () => {
+      const wb = trained(loadPreset(preset));
+      const fromEngine = await exported(wb, flavour, 'engine.xlsx');
+      const fromSnapshot = await exported(wb, flavour, 'snapshot.xlsx', true);
+      expect(await xlsxParts(fromSnapshot)).toEqual(await xlsxParts(fromEngine));
+    }, 60_000);
+  }
 });
 
 describe('XLSX import', () => {

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runEpochs } from '../driver/driver';
@@ -129,5 +131,24 @@ function wholeProcess() {
   if (ours.length && theirs.length) line('ratio gradsheet / PyTorch', (median(ours) / median(theirs)).toFixed(2));
 }
 
+/** The CLI's XLSX export of the trained sheet: it reports its own time and peak resident memory. */
+function exportRun() {
+  const out = join(tmpdir(), `gradsheet-bench-${process.pid}.xlsx`);
+  const r = spawnSync('npm', ['run', '-s', 'train', '--', '--preset', PRESET, '--quiet', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+  const report = /wrote .* in ([\d.]+) s; peak memory so far (\d+) MB/.exec(r.stderr ?? '');
+  if (r.status !== 0 || !report) {
+    process.stderr.write(`export run failed: ${r.stderr?.slice(-500) ?? r.error}\n`);
+    return;
+  }
+  console.log(`XLSX export (values flavour) of the trained ${PRESET} sheet, one run:`);
+  line('export time', `${report[1]} s`);
+  line('file size', mb(statSync(out).size));
+  line('peak resident memory (training + export)', `${report[2]} MB (budget 1024 MB)`);
+  rmSync(out, { force: true });
+}
+
 inProcess();
-if (WHOLE_PROCESS) wholeProcess();
+if (WHOLE_PROCESS) {
+  wholeProcess();
+  exportRun();
+}

@@ -10,6 +10,8 @@ import { parseArgs, UsageError, type FlagSpec } from './args';
 import { lossCsv, rowsCsv } from '../export/csv';
 import { FLAVOURS, type Flavour } from '../export/xlsx';
 import { writeXlsxFile } from '../export/xlsxFile';
+import { snapshotSource } from '../export/snapshot';
+import { collectGarbage } from '../node/collectGarbage';
 import packageJson from '../../package.json';
 
 const VERSION = packageJson.version;
@@ -43,6 +45,8 @@ notebook-style log (every 50 epochs and the last).
   --help                this text
 
 Exit codes: 0 done, 2 bad arguments or spec, 3 training diverged, 4 file could not be read or written.`;
+
+const peakMemoryMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -144,24 +148,32 @@ export async function main(argv: string[]): Promise<number> {
   }
   process.stderr.write(`trained in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
 
+  const flavour = (flags.flavour as Flavour) ?? 'values';
   const outputs: [string | undefined, () => Promise<void> | void][] = [
     [flags.json as string | undefined, () => writeFileSync(String(flags.json), runFileJson(runFileOf(wb)))],
-    [flags.out as string | undefined, () => writeXlsxFile(wb, String(flags.out), { flavour: (flags.flavour as Flavour) ?? 'values', version: VERSION })],
     [flags['loss-csv'] as string | undefined, () => writeFileSync(String(flags['loss-csv']), lossCsv(wb))],
     [flags['rows-csv'] as string | undefined, () => {
       const [from, to] = flags.rows ? String(flags.rows).split('-').map(Number) : [0, wb.rows - 1];
       writeFileSync(String(flags['rows-csv']), rowsCsv(wb, from, to));
     }],
+    // Last: it copies the values out and frees the engine first, so the XLSX writer has the memory.
+    [flags.out as string | undefined, () => {
+      const values = snapshotSource(wb);
+      wb.hf.destroy();
+      collectGarbage();
+      return writeXlsxFile(values, String(flags.out), { flavour, version: VERSION });
+    }],
   ];
   for (const [file, write] of outputs) {
     if (file === undefined) continue;
+    const began = performance.now();
     try {
       await write();
     } catch (err) {
       process.stderr.write(`cannot write ${file}: ${(err as Error).message}\n`);
       return EXIT.io;
     }
-    process.stderr.write(`wrote ${file}\n`);
+    process.stderr.write(`wrote ${file} in ${((performance.now() - began) / 1000).toFixed(1)} s; peak memory so far ${peakMemoryMb()} MB\n`);
   }
   return EXIT.ok;
 }

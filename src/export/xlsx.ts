@@ -1,6 +1,6 @@
-import type { CellValue } from 'hyperformula';
+import type { CellValue, RawCellContent } from 'hyperformula';
 import type ExcelJS from 'exceljs';
-import { dataFields, DATA_SHEET, TRAIN_SHEET, type Column, type ColumnKind } from '../layout/layout';
+import { dataFields, DATA_SHEET, TRAIN_SHEET, type Column, type ColumnKind, type Layout } from '../layout/layout';
 import { namedFormula, rowTemplates } from '../workbook/formulas';
 import type { Workbook } from '../workbook/workbook';
 import { parameterCount } from '../spec/resolve';
@@ -23,6 +23,33 @@ export const COLUMNS_SHEET = 'Columns';
 /** Defined names for the editable learning rate and momentum (the epoch-0 cells every later row reads). */
 export const LR_NAME = 'learning_rate';
 export const MOMENTUM_NAME = 'momentum';
+
+/**
+ * What an export reads: the live engine (the page), or a snapshot of its values taken so the engine can be freed
+ * before writing (the CLI: together they would not fit the 1 GiB budget for end2-xor-44).
+ */
+export interface SheetSource {
+  layout: Layout;
+  rows: number;
+  /** Every computed value of one epoch's row, column by column. */
+  rowValues(epoch: number): CellValue[];
+  /** What a user typed into an editable cell (a number or a formula text). */
+  rawAt(epoch: number, col: number): RawCellContent;
+}
+
+export function engineSource(wb: Workbook): SheetSource {
+  const { hf, layout } = wb;
+  const last = layout.columns.length - 1;
+  return {
+    layout,
+    rows: wb.rows,
+    rowValues: (epoch) => {
+      const row = layout.rowOf(epoch);
+      return hf.getRangeValues({ start: { sheet: wb.train, row, col: 0 }, end: { sheet: wb.train, row, col: last } })[0];
+    },
+    rawAt: (epoch, col) => hf.getCellSerialized({ sheet: wb.train, row: layout.rowOf(epoch), col }),
+  };
+}
 
 type Book = Pick<ExcelJS.Workbook, 'addWorksheet' | 'definedNames' | 'creator' | 'created'>;
 
@@ -52,9 +79,26 @@ function formulaCell(text: string, value: CellValue): ExcelJS.CellFormulaValue {
   return { formula: text.replace(/^=/, ''), result: cached(value) as ExcelJS.CellFormulaValue['result'] };
 }
 
-/** Lets a streaming writer drain what it has zipped (and a page repaint) between chunks of rows. */
+/** Rows written between pauses that let the zip stream catch up (and the page repaint). */
 const ROWS_PER_CHUNK = 20;
 const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const ZIP_BACKLOG_BYTES = 4 << 20;
+
+/**
+ * exceljs's streaming worksheet writes into its zip entry without heeding backpressure, and the deflater advances
+ * one small chunk per event-loop turn: left alone, the whole uncompressed sheet (~150 MB for end2-xor-44) queues in
+ * memory and the file is written only at the end. Waiting while the entry's queue is over a few MB keeps it flat.
+ * The in-memory workbook (the page) has no such stream, and just pauses.
+ */
+async function letZipCatchUp(sheet: object): Promise<void> {
+  await pause();
+  const stream = (sheet as { _stream?: { pipes?: unknown[] } })._stream;
+  for (const pipe of stream?.pipes ?? []) {
+    // exceljs's zip library uses the readable-stream package, whose writables predate `writableLength`.
+    const queue = pipe as { _writableState?: { length?: number } };
+    while ((queue._writableState?.length ?? 0) > ZIP_BACKLOG_BYTES) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
 
 /**
  * exceljs's streaming worksheet keeps every formula cell it has written in a map (`_formulae`), only needed for
@@ -66,8 +110,9 @@ function forgetWrittenFormulae(sheet: object): void {
 }
 
 /** Fills `book` with the Train, Data, Run and Columns sheets. Rows are committed one by one (streaming). */
-export async function fillWorkbook(book: Book, wb: Workbook, info: ExportInfo, onProgress?: (rows: number) => void): Promise<void> {
-  const { layout, hf } = wb;
+export async function fillWorkbook(book: Book, source: SheetSource | Workbook, info: ExportInfo, onProgress?: (rows: number) => void): Promise<void> {
+  const wb = 'hf' in source ? engineSource(source) : source;
+  const { layout } = wb;
   const { spec, columns } = layout;
   const templates = rowTemplates(layout);
   const live = info.flavour === 'live';
@@ -91,16 +136,12 @@ export async function fillWorkbook(book: Book, wb: Workbook, info: ExportInfo, o
   header.commit();
 
   for (let epoch = 0; epoch < wb.rows; epoch++) {
-    const row = layout.rowOf(epoch);
-    const sheetRow = row + 1;
-    const values = hf.getRangeValues({
-      start: { sheet: wb.train, row, col: 0 },
-      end: { sheet: wb.train, row, col: columns.length - 1 },
-    })[0];
+    const sheetRow = layout.rowOf(epoch) + 1;
+    const values = wb.rowValues(epoch);
     const out: ExcelJS.CellValue[] = columns.map((c, i) => {
       const template = templates[i];
       if (editable.has(i)) {
-        const raw = hf.getCellSerialized({ sheet: wb.train, row, col: i });
+        const raw = wb.rawAt(epoch, i);
         return typeof raw === 'string' && raw.startsWith('=') ? formulaCell(raw, values[i]) : cached(values[i]);
       }
       if (live && epoch > 0 && carried.has(i)) {
@@ -112,7 +153,7 @@ export async function fillWorkbook(book: Book, wb: Workbook, info: ExportInfo, o
     if (epoch % ROWS_PER_CHUNK === ROWS_PER_CHUNK - 1) {
       forgetWrittenFormulae(train);
       onProgress?.(epoch + 1);
-      await pause();
+      await letZipCatchUp(train);
     }
   }
 
