@@ -1,3 +1,4 @@
+import { ACTIVATION_REGISTRY } from '../model/activations';
 import { sampleOrder } from './resolve';
 import {
   ACTIVATIONS, BATCH_MODES, INIT_KINDS, LOSSES,
@@ -18,6 +19,13 @@ export const LIMITS = {
   maxEpochs: 100_000,
   maxSamples: 1000,
   maxStepsPerEpoch: 1000,
+  /** Cells in one row (one epoch): the most columns an XLSX sheet can have (XFD), below HyperFormula's 18,278. */
+  maxCellsPerRow: 16_384,
+  /**
+   * Cells in the whole Train sheet (cells a row × epochs). The formula engine costs about 225 bytes and 11 µs a
+   * cell: 5 M cells is ~1.1 GB of workbook and about a minute of training (end2-xor-44 is 1.58 M).
+   */
+  maxCells: 5_000_000,
 } as const;
 
 const SPEC_KEYS = [
@@ -167,7 +175,10 @@ export function parseSpec(raw: unknown): Spec {
   if (batch === 'sample') {
     const hasOrder = o.order !== undefined && o.order !== null;
     const orderRaw = hasOrder ? arr(o.order, 'order', epochs, LIMITS.maxEpochs) : null;
-    const defaultSteps = orderRaw && Array.isArray(orderRaw[0]) ? orderRaw[0].length : inputs.length;
+    // Without stepsPerEpoch, an explicit order says how many steps an epoch has (within the same bounds).
+    const defaultSteps = orderRaw && Array.isArray(orderRaw[0])
+      ? arr(orderRaw[0], 'order[0]', 1, LIMITS.maxStepsPerEpoch).length
+      : inputs.length;
     stepsPerEpoch = o.stepsPerEpoch === undefined ? defaultSteps : int(o.stepsPerEpoch, 'stepsPerEpoch', 1, LIMITS.maxStepsPerEpoch);
     if (orderRaw) {
       // A longer order (a run file replayed with fewer --epochs) is cut to the epochs asked for.
@@ -181,13 +192,70 @@ export function parseSpec(raw: unknown): Spec {
     if (o.order !== undefined && o.order !== null) throw new SpecError('order', 'applies only to batch "sample"');
   }
 
-  return {
+  const spec: Spec = {
     name, description,
     model: { layers, bias, activations, loss },
     data: { inputs, targets },
     optimizer: { lr, momentum },
     batch, stepsPerEpoch, epochs, seed, init, initial, order,
   };
+  checkSize(spec, epochs);
+  return spec;
+}
+
+/** The shape that decides how many cells a row holds. */
+export type RowShape = Pick<Spec, 'model' | 'batch' | 'stepsPerEpoch'> & {
+  data: { inputs: unknown[] };
+  optimizer: { momentum: number };
+};
+
+/**
+ * How many cells one row (one epoch) of the Train sheet holds, counted without building the layout; it must equal
+ * `buildLayout(spec).columns.length` (tested). Mirrors src/layout/layout.ts column by column.
+ */
+export function cellsPerRow(spec: RowShape): number {
+  const { layers, bias, activations } = spec.model;
+  const last = layers.length - 2;
+  const nOut = layers[last + 1];
+  const momentum = spec.optimizer.momentum !== 0;
+  const sampleMode = spec.batch === 'sample';
+  const nSamples = spec.data.inputs.length;
+  const nSteps = sampleMode ? spec.stepsPerEpoch : nSamples;
+  let params = 0;
+  let forward = 0;
+  let deltas = 0;
+  for (let l = 0; l <= last; l++) {
+    params += layers[l + 1] * (layers[l] + (bias ? 1 : 0));
+    forward += layers[l + 1] * (ACTIVATION_REGISTRY[activations[l]].formula ? 2 : 1);
+    deltas += layers[l + 1];
+  }
+  const update = params * (momentum ? 3 : 2); // gradients, (new velocities,) new weights
+  const singleTerm = sampleMode ? nOut === 1 : nOut * nSamples === 1;
+  const perStep = (sampleMode ? 1 : 0) + layers[0] + nOut + forward + (singleTerm ? 0 : nOut) + deltas;
+  const head = 2 + (momentum ? 1 : 0) + params * (momentum ? 2 : 1); // epoch, η, (μ,) weights, (velocities)
+  return sampleMode
+    ? head + nSteps * (perStep + 1 + update) // each step: its loss and its own update
+    : head + nSteps * perStep + 1 + update; // one loss and one update for the whole batch
+}
+
+const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** Refuses a spec whose workbook would be too large (LIMITS.maxCellsPerRow, LIMITS.maxCells), before anything is built. */
+function checkSize(spec: RowShape, epochs: number): void {
+  const row = cellsPerRow(spec);
+  const steps = spec.batch === 'sample' ? `${spec.stepsPerEpoch} steps an epoch` : `${spec.data.inputs.length} samples a batch`;
+  if (row > LIMITS.maxCellsPerRow) {
+    throw new SpecError('model.layers', `a row would have ${thousands(row)} cells (network ${spec.model.layers.join('-')}, ${steps}), ` +
+      `over the limit of ${thousands(LIMITS.maxCellsPerRow)} cells a row (the most columns an XLSX sheet has); ` +
+      'use a smaller network, fewer samples or fewer steps an epoch');
+  }
+  const cells = row * epochs;
+  if (cells > LIMITS.maxCells) {
+    const fit = Math.floor(LIMITS.maxCells / row);
+    throw new SpecError('epochs', `the workbook would have ${thousands(row)} cells a row × ${thousands(epochs)} epochs = ` +
+      `${thousands(cells)} cells, over the limit of ${thousands(LIMITS.maxCells)} cells; ` +
+      `at most ${thousands(fit)} epochs fit this network, or use a smaller network or fewer steps an epoch`);
+  }
 }
 
 /** Parses spec text (a preset, a spec file or a run file), naming the line and column of a JSON syntax error. */
@@ -251,6 +319,10 @@ export function withOverrides(spec: Spec, over: SpecOverrides): Spec {
   const batch = over.batch ?? spec.batch;
   const seedChanged = over.seed !== undefined && over.seed !== spec.seed;
   const keepOrder = batch === 'sample' && spec.batch === 'sample' && !seedChanged;
+  if (keepOrder && spec.order && over.epochs !== undefined) {
+    // Checked before extendOrder draws an order for the new epochs, which for a huge count would exhaust memory.
+    checkSize({ ...spec, optimizer: { momentum: over.momentum ?? spec.optimizer.momentum } }, int(over.epochs, 'epochs', 1, LIMITS.maxEpochs));
+  }
   return parseSpec({
     ...toSpecJson(spec),
     epochs: over.epochs ?? spec.epochs,
