@@ -1,6 +1,6 @@
 import { ACTIVATION_REGISTRY } from '../model/activations';
 import { LOSS_REGISTRY } from '../model/losses';
-import type { Spec } from '../spec/types';
+import type { ActivationName, LossName, Spec } from '../spec/types';
 import { namesFor } from './names';
 
 /**
@@ -27,6 +27,18 @@ export interface RefStyle {
 /** A formula without its leading `=`. */
 export type Formula = (ref: RefStyle) => string;
 
+/**
+ * One factor of a column's chain-rule form: a cell of the row (by name), a slope that a cell's formula computes
+ * inline (f'(z) of an activation, ∂loss/∂y of the loss), a nested sum, or a minus sign. A column's `chain` is a sum
+ * of products of these, the same arithmetic as its formula, so the breakdown needs no formula parsing.
+ */
+export type ChainFactor =
+  | { cell: string }
+  | { slope: 'activation'; activation: ActivationName; pre: string; act: string; label: string }
+  | { slope: 'loss'; loss: LossName; y: string; t: string; n: number; label: string }
+  | { sum: ChainFactor[][] }
+  | { minus: true };
+
 export interface Column {
   index: number;
   letter: string;
@@ -46,6 +58,8 @@ export interface Column {
   formula: Formula | null;
   /** η and μ: a plain number at epoch 0 (the one place to edit), the formula in later rows. */
   numberAtEpoch0?: boolean;
+  /** Pre-activations, deltas, gradients and updates: the formula as a sum of products (see ChainFactor). */
+  chain?: ChainFactor[][];
 }
 
 export interface Param {
@@ -181,6 +195,10 @@ export function buildLayout(spec: Spec): Layout {
         const preName = `${names.pre(l, j)}${sfx(s)}`;
         add({
           name: preName, kind: 'pre', group: g('forward'), step: s, layer: l, unit: j,
+          chain: [
+            ...Array.from({ length: layers[l] }, (_, i) => [{ cell: w(l, j, i) }, { cell: actName(l - 1, i) }]),
+            ...(bias ? [[{ cell: w(l, j, null) }]] : []),
+          ],
           formula: (r) => {
             const terms = Array.from({ length: layers[l] }, (_, i) => `${r.cell(w(l, j, i))}*${r.cell(actName(l - 1, i))}`);
             if (bias) terms.push(r.cell(w(l, j, null)));
@@ -226,8 +244,15 @@ export function buildLayout(spec: Spec): Layout {
       for (let j = 0; j < layers[l + 1]; j++) {
         const pre = `${names.pre(l, j)}${sfx(s)}`;
         const a = actName(l, j);
+        const actSlope: ChainFactor[] = act.derivative
+          ? [{ slope: 'activation', activation: act.name, pre, act: a, label: `∂${a}/∂${pre}` }]
+          : [];
+        const upstream: ChainFactor = l === last
+          ? { slope: 'loss', loss: loss.name, y: a, t: t(j), n: lossN, label: `∂${sym}/∂${a}` }
+          : { sum: Array.from({ length: layers[l + 2] }, (_, k) => [{ cell: deltaName(l + 1, k) }, { cell: w(l + 1, k, j) }]) };
         add({
           name: deltaName(l, j), kind: 'delta', group: g('deltas'), step: s, layer: l, unit: j,
+          chain: [[upstream, ...actSlope]],
           formula: (r) => {
             // Output: ∂loss/∂y · f'(z). Hidden: (Σ_k w_kj · δ_k) · f'(z).
             let upstream: string;
@@ -247,7 +272,11 @@ export function buildLayout(spec: Spec): Layout {
     const gradTerm = (p: Param) => (r: RefStyle) =>
       p.from === null ? r.cell(deltaName(p.layer, p.to)) : `${r.cell(deltaName(p.layer, p.to))}*${r.cell(actName(p.layer - 1, p.from))}`;
     if (!sampleMode) continue;
-    for (const p of params) add({ name: gradName(p, s), kind: 'grad', group: g('gradients'), step: s, param: p.index, formula: gradTerm(p) });
+    const gradChain = (p: Param): ChainFactor[] =>
+      p.from === null ? [{ cell: deltaName(p.layer, p.to) }] : [{ cell: deltaName(p.layer, p.to) }, { cell: actName(p.layer - 1, p.from) }];
+    for (const p of params) {
+      add({ name: gradName(p, s), kind: 'grad', group: g('gradients'), step: s, param: p.index, chain: [gradChain(p)], formula: gradTerm(p) });
+    }
     ({ weightNames, velocityNames } = addUpdate(s, params.map((p) => gradName(p, s)), inW, velocityNames));
   }
 
@@ -258,6 +287,8 @@ export function buildLayout(spec: Spec): Layout {
     for (const p of params) {
       add({
         name: gradName(p, null), kind: 'grad', group: 'gradients', param: p.index,
+        chain: Array.from({ length: nSamples }, (_, s) =>
+          p.from === null ? [{ cell: deltaOf(p.layer, p.to, s) }] : [{ cell: deltaOf(p.layer, p.to, s) }, { cell: actOf(p.layer - 1, p.from, s) }]),
         formula: (r) => Array.from({ length: nSamples }, (_, s) =>
           p.from === null ? r.cell(deltaOf(p.layer, p.to, s)) : `${r.cell(deltaOf(p.layer, p.to, s))}*${r.cell(actOf(p.layer - 1, p.from, s))}`,
         ).join('+'),
@@ -273,11 +304,13 @@ export function buildLayout(spec: Spec): Layout {
     const outV = useMomentum
       ? params.map((p) => add({
         name: `new ${velocityName(p)}${suffix}`, kind: 'new-velocity', group: g('new velocities'), step: s, param: p.index,
+        chain: [[{ cell: 'μ' }, { cell: inV[p.index] }], [{ cell: grads[p.index] }]],
         formula: (r) => `${r.cell('μ')}*${r.cell(inV[p.index])}+${r.cell(grads[p.index])}`,
       }).name)
       : inV;
     const outW = params.map((p) => add({
       name: `new ${p.name}${suffix}`, kind: 'new-weight', group: g('new weights'), step: s, param: p.index,
+      chain: [[{ cell: inW[p.index] }], [{ minus: true }, { cell: 'η' }, { cell: useMomentum ? outV[p.index] : grads[p.index] }]],
       formula: (r) => `${r.cell(inW[p.index])}-${r.cell('η')}*${r.cell(useMomentum ? outV[p.index] : grads[p.index])}`,
     }).name);
     return { weightNames: outW, velocityNames: outV };

@@ -13,6 +13,8 @@ export interface Activation {
   formula: ((z: string) => string) | null;
   /** Spreadsheet expression of f'(z), written with a = f(z) where that is how people write it; null when f'(z) = 1. */
   derivative: ((z: string, a: string) => string) | null;
+  /** f'(z) as a number, the same expression as `derivative` (the chain-rule breakdown shows it as a factor). */
+  slope: (z: number, a: number) => number;
   explain: string;
 }
 
@@ -23,6 +25,7 @@ export const ACTIVATION_REGISTRY: Record<ActivationName, Activation> = {
     formula: (z) => `1/(1+EXP(-${z}))`,
     // σ'(z) = σ(z)·(1 − σ(z))
     derivative: (_z, a) => `(${a}*(1-${a}))`,
+    slope: (_z, a) => a * (1 - a),
     explain: 'σ(z) = 1/(1+e^−z) squashes any number into (0, 1). Its slope σ(z)(1−σ(z)) is at most 0.25, so each sigmoid layer shrinks the gradient flowing back through it.',
   },
   tanh: {
@@ -31,6 +34,7 @@ export const ACTIVATION_REGISTRY: Record<ActivationName, Activation> = {
     formula: (z) => `TANH(${z})`,
     // tanh'(z) = 1 − tanh(z)²
     derivative: (_z, a) => `(1-${a}^2)`,
+    slope: (_z, a) => 1 - a ** 2,
     explain: 'tanh(z) squashes any number into (−1, 1) and is 0 at 0. Its slope 1 − tanh(z)² is 1 at z = 0 and vanishes for large |z| (a saturated unit barely learns).',
   },
   relu: {
@@ -39,6 +43,7 @@ export const ACTIVATION_REGISTRY: Record<ActivationName, Activation> = {
     formula: (z) => `MAX(0,${z})`,
     // relu'(z) = 1 for z > 0, else 0 (PyTorch takes 0 at z = 0)
     derivative: (z) => `IF(${z}>0,1,0)`,
+    slope: (z) => (z > 0 ? 1 : 0),
     explain: 'ReLU passes positive numbers through and turns negative ones into 0. Its slope is 1 or 0 (0 at z = 0, as in PyTorch): a unit whose input is negative for every sample passes no gradient ("dead").',
   },
   identity: {
@@ -46,6 +51,7 @@ export const ACTIVATION_REGISTRY: Record<ActivationName, Activation> = {
     evaluate: (z) => z,
     formula: null,
     derivative: null,
+    slope: () => 1,
     explain: 'No activation: the unit outputs its weighted sum unchanged (slope 1). The END2 assignment removes the last activation so the output can take any value.',
   },
 };

@@ -14,6 +14,8 @@ export interface Loss {
   total: (terms: string[], n: number) => string;
   /** ∂loss/∂y for one output. */
   gradient: (y: string, t: string, n: number) => string;
+  /** ∂loss/∂y as a number, the same expression as `gradient` (a factor of the chain-rule breakdown). */
+  slope: (y: number, t: number, n: number) => number;
   explain: string;
 }
 
@@ -28,6 +30,7 @@ export const LOSS_REGISTRY: Record<LossName, Loss> = {
     total: (terms) => sum(terms),
     // ∂/∂y ½(t − y)² = y − t: the ½ is there to cancel the 2.
     gradient: (y, t) => `(${y}-${t})`,
+    slope: (y, t) => y - t,
     explain: 'Half the sum of squared errors, ½Σ(t − y)², as in the course sheets. Its derivative is simply y − t, the output\'s error.',
   },
   mse: {
@@ -36,6 +39,7 @@ export const LOSS_REGISTRY: Record<LossName, Loss> = {
     term: (y, t) => `(${y}-${t})^2`,
     total: (terms, n) => overN(n === 1 ? sum(terms) : `(${sum(terms)})`, n),
     gradient: (y, t, n) => overN(`2*(${y}-${t})`, n),
+    slope: (y, t, n) => (2 * (y - t)) / n,
     explain: 'Mean squared error, PyTorch MSELoss: the mean of (y − t)² over every output of every sample. Large errors count quadratically; the gradient 2(y − t)/n shrinks as the output nears its target.',
   },
   l1: {
@@ -45,6 +49,7 @@ export const LOSS_REGISTRY: Record<LossName, Loss> = {
     total: (terms, n) => overN(n === 1 ? sum(terms) : `(${sum(terms)})`, n),
     // |x| has no derivative at 0; PyTorch (and SIGN) take 0 there, so an exact hit gives a zero gradient.
     gradient: (y, t, n) => overN(`SIGN(${y}-${t})`, n),
+    slope: (y, t, n) => Math.sign(y - t) / n,
     explain: 'Mean absolute error, PyTorch L1Loss: the mean of |y − t|. Its gradient is ±1/n whatever the size of the error (0 on an exact hit), so steps do not shrink as the output nears its target.',
   },
 };
