@@ -5,6 +5,7 @@ import { runFileJson, runFileOf } from '../run/runFile';
 import { PRESET_NAMES, loadPreset } from '../spec/presets';
 import { initialParams, parameterCount, sampleOrder } from '../spec/resolve';
 import { SpecError, parseSpecText, withOverrides, type SpecOverrides } from '../spec/validate';
+import type { Spec } from '../spec/types';
 import { buildWorkbook, numberAt } from '../workbook/workbook';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 import { lossCsv, rowsCsv } from '../export/csv';
@@ -59,13 +60,26 @@ function progressBar(done: number, total: number, startedMs: number): string {
   return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] epoch ${done}/${total}  ${secs}s`;
 }
 
+/** The spec field each override flag sets: a value the spec refuses is a bad flag value. */
+const OVERRIDE_FIELDS: Record<string, string> = { epochs: 'epochs', 'optimizer.lr': 'lr', 'optimizer.momentum': 'momentum', seed: 'seed', batch: 'batch' };
+
+function withOverridesOfFlags(spec: Spec, over: SpecOverrides): Spec {
+  try {
+    return withOverrides(spec, over);
+  } catch (err) {
+    const flag = err instanceof SpecError ? OVERRIDE_FIELDS[err.field] : undefined;
+    if (flag && over[flag as keyof SpecOverrides] !== undefined) throw new UsageError(`--${flag} ${over[flag as keyof SpecOverrides]}: ${(err as SpecError).message}`);
+    throw err;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let flags;
   try {
     flags = parseArgs(argv, FLAGS);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      process.stderr.write(`gradsheet: ${err.message}\n\n${USAGE}\n`);
       return EXIT.usage;
     }
     throw err;
@@ -109,10 +123,11 @@ export async function main(argv: string[]): Promise<number> {
       seed: flags.seed as number | undefined,
       batch: flags.batch as SpecOverrides['batch'],
     };
-    spec = withOverrides(spec, over);
+    spec = withOverridesOfFlags(spec, over);
   } catch (err) {
     if (err instanceof SpecError || err instanceof UsageError) {
-      process.stderr.write(`gradsheet: ${err.message}\n`);
+      // A bad flag value gets the usage; a bad spec file just its field and reason.
+      process.stderr.write(`gradsheet: ${err.message}\n${err instanceof UsageError ? `\n${USAGE}\n` : ''}`);
       return EXIT.usage;
     }
     throw err;
@@ -134,7 +149,13 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (showBar) process.stderr.write('\n');
     if (err instanceof DivergenceError) {
-      process.stderr.write(`gradsheet: ${err.message}. Try a smaller learning rate (--lr).\n`);
+      // The rows before the bad one trained normally: log them as a finished run would, then say what went wrong.
+      for (let epoch = 0; epoch < err.epoch; epoch++) {
+        if (epoch % 50 === 0 || epoch === err.epoch - 1) log(`Epoch: ${epoch}\tLoss: ${numberAt(wb, epoch, layout.lossColumn).toFixed(10)}`);
+      }
+      const before = err.epoch === 1 ? 'Epoch 0' : `Epochs 0 to ${err.epoch - 1}`;
+      const kept = err.epoch > 0 ? ` ${before} trained normally (--epochs ${err.epoch} keeps just ${err.epoch === 1 ? 'it' : 'them'}).` : '';
+      process.stderr.write(`gradsheet: ${err.message} Set the learning rate with --lr${layout.momentumColumn ? ', the momentum with --momentum' : ''}.${kept}\n`);
       return EXIT.diverged;
     }
     throw err;
