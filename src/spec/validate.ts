@@ -243,7 +243,8 @@ const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 /** Refuses a spec whose workbook would be too large (LIMITS.maxCellsPerRow, LIMITS.maxCells), before anything is built. */
 function checkSize(spec: RowShape, epochs: number): void {
   const row = cellsPerRow(spec);
-  const steps = spec.batch === 'sample' ? `${spec.stepsPerEpoch} steps an epoch` : `${spec.data.inputs.length} samples a batch`;
+  const plural = (n: number, what: string) => `${thousands(n)} ${what}${n === 1 ? '' : 's'}`;
+  const steps = spec.batch === 'sample' ? `${plural(spec.stepsPerEpoch, 'step')} an epoch` : `${plural(spec.data.inputs.length, 'sample')} a batch`;
   if (row > LIMITS.maxCellsPerRow) {
     throw new SpecError('model.layers', `a row would have ${thousands(row)} cells (network ${spec.model.layers.join('-')}, ${steps}), ` +
       `over the limit of ${thousands(LIMITS.maxCellsPerRow)} cells a row (the most columns an XLSX sheet has); ` +
