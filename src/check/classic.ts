@@ -1,0 +1,364 @@
+import { a1, cellsRead, columnName, parseCellRef } from './address';
+import type { CellData, CellRef, CheckPlan, ParamPlan, SheetData, StepPlan, WorkbookData } from './types';
+
+/**
+ * Automatic mapping for sheets in the course's classic layout: a header row naming the weights (`w1`, `w_1`,
+ * `w1_1_1`, biases `b1`), the loss (`E_total`, `E_Total`, `E_tot`, `E`, `Loss`, `L`) and the gradients (`∂E/∂w1`,
+ * `dE/dw1`, `δE_t/δw1`, `E∂w1`, `∂L/∂w1_1_1`…, matched to a weight by its index), one iteration per row.
+ * Single-sample sheets with several steps a row (headers suffixed `[1]`, `[2]`…) check each step: the first
+ * against the row's weights, a later one against the new weights of the step before (`new w1[1]`).
+ * Nothing here knows gradsheet's own layout: it reads headers as a learner would write them.
+ */
+
+export class MappingError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+    this.name = 'MappingError';
+  }
+}
+
+export type HeaderRole =
+  | { role: 'param'; key: string; step: number | null }
+  | { role: 'grad'; key: string; step: number | null }
+  | { role: 'loss'; step: number | null; rank: number }
+  | { role: 'new-param'; key: string; step: number | null }
+  | { role: 'velocity'; key: string; step: number | null }
+  | { role: 'new-velocity'; key: string; step: number | null }
+  | { role: 'lr' }
+  | { role: 'momentum' }
+  | { role: 'iteration' };
+
+const PARAM = '([wb])_?(\\d+(?:_\\d+)*)';
+const LOSS = '(?:e(?:_?t(?:ot(?:al)?)?)?|l(?:_?tot(?:al)?)?|loss|cost|error|total_?(?:error|loss))';
+const RE = {
+  param: new RegExp(`^${PARAM}$`),
+  grad: new RegExp(`^(?:d${LOSS}?/d|${LOSS}d|grad(?:ient)?_?(?:of_?)?|g_|d)${PARAM}$`),
+  loss: new RegExp(`^${LOSS}$`),
+  newParam: new RegExp(`^(?:new|updated|next)_?${PARAM}$|^${PARAM}(?:_?(?:new|next|updated)|'|\\+|_?\\(t\\+1\\))$`),
+  velocity: new RegExp(`^(?:v|vel|velocity)_?${PARAM}$`),
+  newVelocity: new RegExp(`^(?:new|next|updated)_?(?:v|vel|velocity)_?${PARAM}$`),
+  lr: /^(?:η|eta|lr|learningrate|learning_rate|alpha|α|stepsize)$/,
+  momentum: /^(?:μ|µ|mu|momentum|β|beta)$/,
+  iteration: /^(?:epoch|iteration|iter|it|step|#|n|no\.?)$/,
+};
+
+/** Lower case, no spaces, ∂ / δ / 𝜕 written d, subscripts as digits. */
+export function normalizeHeader(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[\s\u00a0]+/g, '').replace(/[∂δ]/g, 'd').replace(/[−–]/g, '-');
+}
+
+function paramKey(m: RegExpExecArray, from: number): string {
+  const letter = m[from] ?? m[from + 2];
+  const index = m[from + 1] ?? m[from + 3];
+  return `${letter}${index}`;
+}
+
+export function classifyHeader(text: string): HeaderRole | null {
+  let h = normalizeHeader(text);
+  let step: number | null = null;
+  const suffix = /\[(\d+)\]$/.exec(h);
+  if (suffix) {
+    step = Number(suffix[1]);
+    h = h.slice(0, suffix.index);
+  }
+  let m: RegExpExecArray | null;
+  if ((m = RE.param.exec(h))) return { role: 'param', key: `${m[1]}${m[2]}`, step };
+  if ((m = RE.newVelocity.exec(h))) return { role: 'new-velocity', key: `${m[1]}${m[2]}`, step };
+  if ((m = RE.velocity.exec(h))) return { role: 'velocity', key: `${m[1]}${m[2]}`, step };
+  if ((m = RE.newParam.exec(h))) return { role: 'new-param', key: paramKey(m, 1), step };
+  if ((m = RE.grad.exec(h))) return { role: 'grad', key: `${m[1]}${m[2]}`, step };
+  if (RE.loss.test(h)) return { role: 'loss', step, rank: h.includes('tot') ? 2 : 1 };
+  if (step !== null) return null;
+  if (RE.lr.test(h)) return { role: 'lr' };
+  if (RE.momentum.test(h)) return { role: 'momentum' };
+  if (RE.iteration.test(h)) return { role: 'iteration' };
+  return null;
+}
+
+const HEADER_SEARCH_ROWS = 10;
+
+interface HeaderRow {
+  row: number;
+  texts: Map<number, string>;
+  params: Map<string, number>;
+  grads: Map<string, number>;
+  losses: { step: number | null; rank: number; col: number }[];
+  newParams: Map<string, number>;
+  velocities: Map<string, number>;
+  newVelocities: Map<string, number>;
+  lr: number | null;
+  momentum: number | null;
+  iteration: number | null;
+  score: number;
+  matched: number;
+}
+
+const stepKey = (step: number | null, key: string) => `${step ?? ''}|${key}`;
+
+function text(cell: CellData | undefined): string | null {
+  return cell && typeof cell.value === 'string' && cell.formula === undefined && cell.value.trim() !== '' ? cell.value.trim() : null;
+}
+
+function readHeaderRow(sheet: SheetData, row: number): HeaderRow {
+  const h: HeaderRow = {
+    row, texts: new Map(), params: new Map(), grads: new Map(), losses: [], newParams: new Map(), velocities: new Map(),
+    newVelocities: new Map(), lr: null, momentum: null, iteration: null, score: 0, matched: 0,
+  };
+  (sheet.rows[row] ?? []).forEach((cell, col) => {
+    const t = text(cell);
+    if (t === null) return;
+    h.texts.set(col, t);
+    const role = classifyHeader(t);
+    if (!role) return;
+    const first = <K>(map: Map<K, number>, key: K) => {
+      if (!map.has(key)) map.set(key, col);
+    };
+    switch (role.role) {
+      case 'param': if (role.step === null) first(h.params, role.key); break;
+      case 'grad': first(h.grads, stepKey(role.step, role.key)); break;
+      case 'loss': h.losses.push({ step: role.step, rank: role.rank, col }); break;
+      case 'new-param': first(h.newParams, stepKey(role.step, role.key)); break;
+      case 'velocity': if (role.step === null) first(h.velocities, role.key); break;
+      case 'new-velocity': first(h.newVelocities, stepKey(role.step, role.key)); break;
+      case 'lr': h.lr ??= col; break;
+      case 'momentum': h.momentum ??= col; break;
+      case 'iteration': h.iteration ??= col; break;
+    }
+  });
+  h.matched = [...h.grads.keys()].filter((k) => h.params.has(k.split('|')[1])).length;
+  h.score = h.params.size + h.matched + (h.losses.length > 0 ? 1 : 0);
+  return h;
+}
+
+const usable = (h: HeaderRow) => h.params.size > 0 && h.matched > 0 && h.losses.length > 0;
+
+/** "w1..w8" for a run of names, else the names listed. */
+function listNames(names: string[], max = 12): string {
+  if (names.length === 0) return 'none';
+  if (names.length > max) return `${names.slice(0, max).join(', ')}, … (${names.length})`;
+  return names.join(', ');
+}
+
+function describeBest(sheet: SheetData, h: HeaderRow): string[] {
+  const name = (col: number) => h.texts.get(col) ?? columnName(col);
+  const params = [...h.params.entries()];
+  const gradKeys = new Set([...h.grads.keys()].map((k) => k.split('|')[1]));
+  const lacking = params.filter(([k]) => !gradKeys.has(k)).map(([, c]) => name(c));
+  const lines = [
+    `sheet "${sheet.name}", best header row ${h.row + 1}: weights: ${listNames(params.map(([, c]) => name(c)))}; ` +
+      `loss: ${listNames(h.losses.map((l) => name(l.col)))}; gradients: ${listNames([...h.grads.values()].map(name))}`,
+  ];
+  if (params.length > 0 && lacking.length > 0) lines.push(`  weights without a gradient column: ${listNames(lacking)}`);
+  if (h.losses.length === 0) lines.push('  no loss column (a header such as E_total, E_Total, E_tot, E, Loss or L)');
+  if (params.length === 0) lines.push('  no weight columns (headers such as w1, w_1, w1_1_1, b1)');
+  if (h.grads.size === 0) lines.push('  no gradient columns (headers such as ∂E/∂w1, dE/dw1, δE_t/δw1, E∂w1, ∂E_total/∂w1)');
+  lines.push(`  headers seen: ${listNames([...h.texts.values()], 30)}`);
+  return lines;
+}
+
+export interface AutoMapOptions {
+  sheet?: string;
+  /** 1-based sheet row to check; default the first row under the header with numbers in the weight columns. */
+  row?: number;
+}
+
+function isNumberish(cell: CellData | undefined): boolean {
+  return !!cell && (typeof cell.value === 'number' || cell.formula !== undefined);
+}
+
+/** A text label for a setting anywhere in the sheet ("η", "learning rate:", "lr =") with a number right of or below it. */
+function labelledSetting(sheet: SheetData, test: RegExp, skipRow: number): CellRef | null {
+  for (let r = 0; r < Math.min(sheet.rows.length, 200); r++) {
+    if (r === skipRow) continue;
+    const cells = sheet.rows[r] ?? [];
+    for (let c = 0; c < cells.length; c++) {
+      const t = text(cells[c]);
+      if (t === null || !test.test(normalizeHeader(t).replace(/[:=]+$/, ''))) continue;
+      if (isNumberish(cells[c + 1])) return { sheet: sheet.name, row: r, col: c + 1 };
+      if (isNumberish(sheet.rows[r + 1]?.[c])) return { sheet: sheet.name, row: r + 1, col: c };
+    }
+  }
+  return null;
+}
+
+function definedSetting(data: WorkbookData, test: RegExp, sheet: string): CellRef | null {
+  for (const n of data.names) {
+    if (!test.test(normalizeHeader(n.name))) continue;
+    const ref = parseCellRef(n.ref, sheet);
+    if (ref) return ref;
+  }
+  return null;
+}
+
+export function autoMap(data: WorkbookData, options: AutoMapOptions = {}): CheckPlan {
+  const sheets = options.sheet === undefined ? data.sheets : data.sheets.filter((s) => s.name === options.sheet);
+  if (options.sheet !== undefined && sheets.length === 0) {
+    throw new MappingError([`no sheet named "${options.sheet}" (sheets: ${data.sheets.map((s) => s.name).join(', ')})`]);
+  }
+  let best: { sheet: SheetData; header: HeaderRow } | null = null;
+  const failures: string[] = [];
+  for (const sheet of sheets) {
+    let sheetBest: HeaderRow | null = null;
+    for (let r = 0; r < Math.min(HEADER_SEARCH_ROWS, sheet.rows.length); r++) {
+      const h = readHeaderRow(sheet, r);
+      if (!sheetBest || (usable(h) && !usable(sheetBest)) || (usable(h) === usable(sheetBest) && h.score > sheetBest.score)) sheetBest = h;
+    }
+    if (sheetBest && usable(sheetBest)) {
+      if (!best || sheetBest.score > best.header.score) best = { sheet, header: sheetBest };
+    } else if (sheetBest && sheetBest.texts.size > 0) {
+      failures.push(...describeBest(sheet, sheetBest));
+    } else {
+      failures.push(`sheet "${sheet.name}": no text in its first ${HEADER_SEARCH_ROWS} rows`);
+    }
+  }
+  if (!best) {
+    throw new MappingError([
+      'could not find the classic layout (a header row naming weights, a loss and gradients, one iteration per row):',
+      ...failures,
+      'Give a map file (--map) saying which cells are the weights, the loss and the gradients; see sheets/maps/example-check-map.json.',
+    ]);
+  }
+  return planFor(data, best.sheet, best.header, options.row);
+}
+
+function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: number | undefined): CheckPlan {
+  const notes: string[] = [];
+  const at = (row: number, col: number): CellRef => ({ sheet: sheet.name, row, col });
+  const cell = (row: number, col: number) => sheet.rows[row]?.[col];
+  const header = (col: number) => h.texts.get(col) ?? columnName(col);
+  const keys = [...h.params.keys()];
+
+  let row: number;
+  if (rowOption !== undefined) {
+    row = rowOption - 1;
+    if (row <= h.row) throw new MappingError([`--row ${rowOption} is not below the header row (${h.row + 1}) of sheet "${sheet.name}"`]);
+    const missing = keys.filter((k) => !isNumberish(cell(row, h.params.get(k)!)));
+    if (missing.length === keys.length) throw new MappingError([`row ${rowOption} of sheet "${sheet.name}" has no weights under ${listNames(keys.map((k) => header(h.params.get(k)!)))}`]);
+  } else {
+    row = -1;
+    for (let r = h.row + 1; r < sheet.rows.length; r++) {
+      if (keys.every((k) => isNumberish(cell(r, h.params.get(k)!)))) {
+        row = r;
+        break;
+      }
+    }
+    if (row < 0) throw new MappingError([`sheet "${sheet.name}": no row under the header (row ${h.row + 1}) holds numbers in every weight column`]);
+  }
+
+  const gradSteps = [...new Set([...h.grads.keys()].filter((k) => h.params.has(k.split('|')[1])).map((k) => k.split('|')[0]))]
+    .map((s) => (s === '' ? null : Number(s)))
+    .sort((a, b) => (a ?? 0) - (b ?? 0));
+  const hasNextRow = (col: number) => {
+    const c = cell(row + 1, col);
+    return !!c && (c.formula !== undefined || typeof c.value === 'number');
+  };
+
+  const lossFor = (step: number | null) => {
+    let candidates = h.losses.filter((l) => l.step === step);
+    if (candidates.length === 0 && gradSteps.length === 1) candidates = h.losses;
+    if (candidates.length === 0) return null;
+    const top = Math.max(...candidates.map((c) => c.rank));
+    const chosen = candidates.filter((c) => c.rank === top);
+    if (chosen.length > 1) notes.push(`several loss columns (${chosen.map((c) => header(c.col)).join(', ')}): used ${header(chosen[0].col)}`);
+    return chosen[0];
+  };
+
+  const steps: StepPlan[] = [];
+  const found: string[] = [];
+  gradSteps.forEach((step, i) => {
+    const last = i === gradSteps.length - 1;
+    const prev = i > 0 ? gradSteps[i - 1] : null;
+    const label = step === null ? `row ${row + 1}` : `row ${row + 1}, step ${step}`;
+    const loss = lossFor(step);
+    if (!loss) {
+      notes.push(`${label}: no loss column for this step; its gradients were not checked`);
+      return;
+    }
+    const params: ParamPlan[] = [];
+    const noWeight: string[] = [];
+    for (const key of keys) {
+      const g = h.grads.get(stepKey(step, key));
+      if (g === undefined) continue;
+      const weightCol = i === 0 ? h.params.get(key) : h.newParams.get(stepKey(prev, key));
+      if (weightCol === undefined) {
+        noWeight.push(header(h.params.get(key)!));
+        continue;
+      }
+      const p: ParamPlan = { name: header(h.params.get(key)!), weight: at(row, weightCol), gradient: at(row, g) };
+      const newCol = h.newParams.get(stepKey(step, key));
+      const paramCol = h.params.get(key)!;
+      if (last && hasNextRow(paramCol)) p.next = at(row + 1, paramCol);
+      else if (newCol !== undefined) p.next = at(row, newCol);
+      const vCol = i === 0 ? h.velocities.get(key) : h.newVelocities.get(stepKey(prev, key));
+      if (vCol !== undefined) {
+        p.velocity = at(row, vCol);
+        const nv = h.newVelocities.get(stepKey(step, key));
+        const vHere = h.velocities.get(key);
+        if (last && vHere !== undefined && hasNextRow(vHere)) p.nextVelocity = at(row + 1, vHere);
+        else if (nv !== undefined) p.nextVelocity = at(row, nv);
+      }
+      params.push(p);
+    }
+    if (noWeight.length > 0) notes.push(`${label}: no column for the weights this step starts from (new … of the step before) for ${listNames(noWeight)}`);
+    const unmatched = [...h.grads.entries()].filter(([k]) => k.split('|')[0] === String(step ?? '') && !h.params.has(k.split('|')[1]));
+    if (unmatched.length > 0) notes.push(`${label}: gradient columns without a weight column: ${listNames(unmatched.map(([, c]) => header(c)))}`);
+    if (params.length > 0) steps.push({ label, loss: at(row, loss.col), params });
+  });
+  if (steps.length === 0) throw new MappingError([`sheet "${sheet.name}": found the header row ${h.row + 1} but no step with a loss, weights and gradients`, ...notes]);
+
+  // Learning rate and momentum: a column, else the cell the update formula reads besides the weight and gradient,
+  // else a labelled cell, else a defined name.
+  const lrRe = /^(?:η|eta|lr|learningrate|learning_rate|alpha|α|stepsize)$/;
+  let lr: CellRef | null = h.lr !== null ? at(row, h.lr) : null;
+  let lrHow = lr ? `column ${header(h.lr!)}` : '';
+  if (!lr) {
+    const p = steps[0].params.find((q) => q.next && cell(q.next.row, q.next.col)?.formula !== undefined);
+    if (p?.next) {
+      const own = new Set([p.weight, p.gradient, p.velocity, p.nextVelocity].filter(Boolean).map((r) => `${r!.sheet}!${r!.row},${r!.col}`));
+      const f = cell(p.next.row, p.next.col)!.formula!;
+      const others = cellsRead(f, sheet.name).filter((r) => !own.has(`${r.sheet}!${r.row},${r.col}`));
+      const named = data.names.filter((n) => new RegExp(`(^|[^A-Za-z0-9_.])${n.name.replace(/[.]/g, '\\.')}($|[^A-Za-z0-9_.(])`, 'i').test(f));
+      if (others.length === 1 && named.length === 0) {
+        lr = others[0];
+        lrHow = `the cell ${a1(lr, sheet.name)} that ${p.name}'s update ${a1(p.next, sheet.name)} reads`;
+      } else if (others.length === 0 && named.length === 1) {
+        lr = parseCellRef(named[0].ref, sheet.name);
+        if (lr) lrHow = `the name ${named[0].name} that ${p.name}'s update reads`;
+      }
+    }
+  }
+  if (!lr) {
+    lr = labelledSetting(sheet, lrRe, h.row) ?? definedSetting(data, lrRe, sheet.name);
+    if (lr) lrHow = `the labelled cell ${a1(lr, sheet.name)}`;
+  }
+  const usesMomentum = steps.some((s) => s.params.some((p) => p.velocity));
+  const muRe = /^(?:μ|µ|mu|momentum|β|beta)$/;
+  let mu: CellRef | null = null;
+  let muHow = '';
+  if (usesMomentum) {
+    mu = h.momentum !== null ? at(row, h.momentum) : labelledSetting(sheet, muRe, h.row) ?? definedSetting(data, muRe, sheet.name);
+    if (mu) muHow = h.momentum !== null ? `column ${header(h.momentum)}` : `the cell ${a1(mu, sheet.name)}`;
+  }
+  for (const s of steps) {
+    if (lr) s.learningRate = lr;
+    if (mu) s.momentum = mu;
+  }
+
+  const p0 = steps[0].params;
+  const iteration = h.iteration !== null && typeof cell(row, h.iteration)?.value === 'number' ? ` (${header(h.iteration)} ${cell(row, h.iteration)!.value})` : '';
+  found.push(`sheet "${sheet.name}", header row ${h.row + 1}, checked row ${row + 1}${iteration}`);
+  found.push(`weights: ${listNames(p0.map((p) => p.name))}; loss: ${steps.map((s) => header(s.loss.col)).join(', ')}`);
+  found.push(`gradients: ${listNames(steps.flatMap((s) => s.params.map((p) => header(p.gradient.col))), 16)}`);
+  if (steps.length > 1) found.push(`${steps.length} steps in the row: step 1 from the row's weights, each later step from the new weights of the step before`);
+  found.push(lr ? `learning rate: ${lrHow} = ${String(cell(lr.row, lr.col)?.value ?? '?')}` : 'learning rate: not found (no η/lr column or label, and the update formula reads no other single cell)');
+  if (usesMomentum) found.push(mu ? `momentum: ${muHow} = ${String(cell(mu.row, mu.col)?.value ?? '?')}; velocities ${listNames(p0.filter((p) => p.velocity).map((p) => header(p.velocity!.col)))}` : 'momentum: velocity columns but no μ/momentum cell found');
+  const nexts = steps[steps.length - 1].params.filter((p) => p.next);
+  if (nexts.length > 0) found.push(`update checked against ${nexts[0].next!.row === row ? `the new weights of row ${row + 1}` : `row ${row + 2}`}`);
+  else notes.push('no next row and no new-weight columns: the update rule was not checked');
+
+  const nameOf = (ref: CellRef): string | null => {
+    if (ref.sheet !== sheet.name || ref.row <= h.row) return null;
+    return h.texts.get(ref.col) ?? null;
+  };
+  return { source: 'auto', sheet: sheet.name, row: row + 1, steps, nameOf, found, notes };
+}

@@ -1,0 +1,98 @@
+import { fmt } from './gradcheck';
+import type { CellRead, CheckReport, GradientResult, UpdateResult } from './types';
+
+/** The report as plain text, for the terminal (the page renders the same data as DOM). */
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell + ' '.repeat(widths[c] - [...cell].length))).join('  ').trimEnd());
+}
+
+const num = (x: number | null) => (x === null ? '–' : fmt(x));
+const rel = (x: number | null) => (x === null ? '–' : x === 0 ? '0' : x.toExponential(1));
+const STATUS: Record<string, string> = { pass: 'pass', fail: 'FAIL', kink: 'pass (kink)', skipped: 'skipped' };
+
+export function readLine(r: CellRead): string {
+  const who = r.name ? `${r.name} (${r.address})` : r.address;
+  const value = typeof r.value === 'number' ? fmt(r.value) : r.value === null ? 'empty' : String(r.value);
+  return `${who}${r.isWeight ? ' [weight]' : ''} = ${value}${r.formula ? `   ${r.formula}` : ''}`;
+}
+
+function readsLines(reads: CellRead[] | undefined, indent: string, out: string[]): void {
+  for (const r of reads ?? []) {
+    out.push(`${indent}reads ${readLine(r)}`);
+    if (r.reads?.length) readsLines(r.reads, `${indent}    `, out);
+  }
+}
+
+function explainGradient(g: GradientResult, out: string[]): void {
+  if (g.status !== 'fail' && !g.note) return;
+  if (g.note) out.push(`      note: ${g.note}`);
+  if (g.status !== 'fail') return;
+  out.push(`      ${g.gradient} ${g.formula ?? '(a number, not a formula)'}`);
+  readsLines(g.reads, '        ', out);
+  for (const h of g.hints) out.push(`      → ${h}`);
+}
+
+function explainUpdate(u: UpdateResult, out: string[]): void {
+  if (u.note) out.push(`      note: ${u.note}`);
+  if (u.status !== 'fail') return;
+  out.push(`      rule: ${u.rule}`);
+  out.push(`      ${u.nextName} ${u.formula ?? '(a number, not a formula)'}`);
+  readsLines(u.reads, '        ', out);
+  for (const h of u.hints) out.push(`      → ${h}`);
+}
+
+export function summaryLine(report: CheckReport): string {
+  const g = report.gradients;
+  const failed = g.filter((x) => x.status === 'fail').length;
+  const skipped = g.filter((x) => x.status === 'skipped').length;
+  const uFailed = report.updates.filter((u) => u.status === 'fail').length;
+  const parts = [`${g.length - failed - skipped} of ${g.length} gradient cells pass`];
+  if (failed) parts.push(`${failed} fail`);
+  if (skipped) parts.push(`${skipped} could not be checked`);
+  if (report.updates.length) parts.push(`${report.updates.length - uFailed} of ${report.updates.length} updates pass`);
+  const verdict = report.verdict === 'pass' ? 'PASS' : report.verdict === 'fail' ? 'FAIL' : 'NOTHING CHECKED';
+  return `${verdict}: ${parts.join(', ')}`;
+}
+
+export function renderReport(report: CheckReport): string {
+  const out: string[] = [`Checking ${report.file} (${report.source === 'auto' ? 'classic layout, found automatically' : 'map file'})`];
+  for (const f of report.found) out.push(`  ${f}`);
+  out.push(`  method: ${report.method}`);
+  out.push('');
+
+  const steps = [...new Set(report.gradients.map((g) => g.step))];
+  for (const step of steps) {
+    const gs = report.gradients.filter((g) => g.step === step);
+    out.push(`Gradients, ${step}:`);
+    const rows = [['  gradient cell', 'weight', 'claimed', 'numerical', 'rel. error', '']];
+    const lines: string[][] = gs.map((g) => [`  ${g.gradient} (${g.gradientAddress})`, g.weight, num(g.claimed), num(g.numeric), rel(g.relError), STATUS[g.status]]);
+    const rendered = table([...rows, ...lines]);
+    out.push(rendered[0]);
+    gs.forEach((g, i) => {
+      out.push(rendered[i + 1]);
+      explainGradient(g, out);
+    });
+    const us = report.updates.filter((u) => u.step === step);
+    if (us.length) {
+      out.push(`Update rule, ${step} (the weight the next step starts from = w − η·gradient${us.some((u) => u.kind === 'velocity') ? ', with momentum' : ''}):`);
+      const urows = [['  cell', 'weight', 'expected', 'actual', 'rel. error', '']];
+      const ulines = us.map((u) => [`  ${u.nextName} (${u.nextAddress})`, u.kind === 'velocity' ? `v of ${u.weight}` : u.weight, num(u.expected), num(u.actual), rel(u.relError), STATUS[u.status]]);
+      const ur = table([...urows, ...ulines]);
+      out.push(ur[0]);
+      us.forEach((u, i) => {
+        out.push(ur[i + 1]);
+        explainUpdate(u, out);
+      });
+    }
+    out.push('');
+  }
+  if (report.notes.length) {
+    out.push('Notes:');
+    for (const n of report.notes) out.push(`  - ${n}`);
+    out.push('');
+  }
+  out.push(summaryLine(report));
+  return out.join('\n');
+}
