@@ -62,7 +62,8 @@ function attach(s: Session): void {
       sent = Math.min(sent, e.epoch);
       sendRows(e.epoch, e.epoch + 1);
       emit({ type: 'changed', epoch: e.epoch, col: e.column.index, raw: e.raw });
-    }
+    } else if (e.type === 'overrides') emit({ type: 'overrides', cells: s.overrides() });
+    else if (e.type === 'diverged') emit({ type: 'diverged', message: e.message, epoch: e.epoch, col: e.column?.index ?? null });
   });
   sendRows(0, s.rows);
 }
@@ -81,6 +82,7 @@ async function handle(m: ToWorker): Promise<unknown> {
       const s = current();
       return s.edit(m.epoch, s.layout.columns[m.col], m.value);
     }
+    case 'replay': return current().replay(m.cells);
     case 'links': {
       const s = current();
       const { wb, layout } = s;
@@ -111,6 +113,6 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   handle(m).then(
     (result) => post({ kind: 'reply', id: m.id, ok: true, result }, result instanceof ArrayBuffer ? [result] : []),
-    (err: Error) => post({ kind: 'reply', id: m.id, ok: false, error: err.message }),
+    (err: Error) => post({ kind: 'reply', id: m.id, ok: false, error: err.message, name: err.name }),
   );
 };

@@ -1,7 +1,7 @@
 import type { CellValue, RawCellContent } from 'hyperformula';
 import type { Flavour } from '../../export/xlsx';
 import type { Spec } from '../../spec/types';
-import type { TrainState } from '../session';
+import type { CellOverride, TrainState } from '../session';
 
 /**
  * Messages between the page and the engine worker, which holds the HyperFormula workbook and trains it, so
@@ -11,7 +11,8 @@ import type { TrainState } from '../session';
 export type Request =
   | { type: 'create'; spec: Spec }
   | { type: 'train' } | { type: 'step' } | { type: 'stop' } | { type: 'reset' } | { type: 'undo' }
-  | { type: 'edit'; epoch: number; col: number; value: number }
+  | { type: 'edit'; epoch: number; col: number; value: number | string }
+  | { type: 'replay'; cells: CellOverride[] }
   | { type: 'links'; epoch: number; col: number }
   | { type: 'xlsx'; flavour: Flavour; version: string }
   | { type: 'import'; bytes: ArrayBuffer }
@@ -20,7 +21,8 @@ export type Request =
 
 export type Reply =
   | { id: number; ok: true; result?: unknown }
-  | { id: number; ok: false; error: string };
+  /** `name`: the error's class (EditRefused, DivergenceError, ...), so the page can tell a refusal from a blow-up. */
+  | { id: number; ok: false; error: string; name?: string };
 
 /** Cell coordinates as [epoch, column index]. */
 export type CellAt = [number, number];
@@ -31,6 +33,10 @@ export type EngineEvent =
   | { type: 'state'; state: TrainState; canUndo: boolean }
   /** A cell the user set or an undo restored (a number, or a formula again), after its row recomputed. */
   | { type: 'changed'; epoch: number; col: number; raw: RawCellContent }
+  /** The cells the user set that are still in effect (what the page saves). */
+  | { type: 'overrides'; cells: CellOverride[] }
+  /** Training stopped at `epoch` on a value that is not a finite number (`col`: the cell named, when known). */
+  | { type: 'diverged'; message: string; epoch: number; col: number | null }
   | { type: 'workbook' };
 
 export type FromWorker = ({ kind: 'reply' } & Reply) | ({ kind: 'event' } & EngineEvent);

@@ -3,7 +3,7 @@ import type { Flavour } from '../../export/xlsx';
 import { buildLayout, isEditableColumn, type Column, type Layout } from '../../layout/layout';
 import type { Spec } from '../../spec/types';
 import { rowTemplates } from '../../workbook/formulas';
-import type { SessionEvent, TrainState } from '../session';
+import type { CellOverride, SessionEvent, TrainState } from '../session';
 import type { CellAt, FromWorker, Request } from './protocol';
 
 /**
@@ -32,7 +32,11 @@ export function connectEngine(): EngineConnection {
     const p = pending.get(m.id);
     pending.delete(m.id);
     if (m.ok) p?.resolve(m.result);
-    else p?.reject(new Error(m.error));
+    else {
+      const err = new Error(m.error);
+      if (m.name) err.name = m.name;
+      p?.reject(err);
+    }
   };
   return {
     request(req, transfer = []) {
@@ -56,6 +60,8 @@ export class RemoteSession {
   state: TrainState = 'ready';
   canUndo = false;
   rows = 0;
+  /** The cells the user set that are still in effect, as the worker last reported them. */
+  overrides: CellOverride[] = [];
   private values: Float64Array[] = [];
   /** Cells that hold something other than a number (an error, an empty cell), by epoch then column. */
   private readonly special = new Map<number, Map<number, CellValue>>();
@@ -112,6 +118,13 @@ export class RemoteSession {
         this.emit({ type: 'changed', epoch: e.epoch, column, raw: e.raw });
         break;
       }
+      case 'overrides':
+        this.overrides = e.cells;
+        this.emit({ type: 'overrides' });
+        break;
+      case 'diverged':
+        this.emit({ type: 'diverged', message: e.message, epoch: e.epoch, column: e.col === null ? null : this.layout.columns[e.col] ?? null });
+        break;
       case 'workbook':
         this.values = [];
         this.special.clear();
@@ -170,8 +183,14 @@ export class RemoteSession {
   reset = () => this.engine.request({ type: 'reset' }) as Promise<void>;
   undo = () => this.engine.request({ type: 'undo' }) as Promise<void>;
 
-  edit(epoch: number, col: Column, value: number): Promise<void> {
+  /** Rejects with the reason (an Error named EditRefused) when the value is refused; see Session.edit. */
+  edit(epoch: number, col: Column, value: number | string): Promise<void> {
     return this.engine.request({ type: 'edit', epoch, col: col.index, value }) as Promise<void>;
+  }
+
+  /** Sets saved cells as the sheet grows, then trains to the last epoch; see Session.replay. */
+  replay(cells: CellOverride[]): Promise<void> {
+    return this.engine.request({ type: 'replay', cells }) as Promise<void>;
   }
 
   /** The cells a cell reads and the cells that read it, as [epoch, column index]. */
