@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { gradcheckRows } from '../src/cli/gradcheckReport';
 import { runEpochs } from '../src/driver/driver';
 import { gradCheckRow, GRADCHECK_THRESHOLD } from '../src/gradcheck/gradcheck';
 import { buildLayout } from '../src/layout/layout';
@@ -79,5 +83,27 @@ describe('gradient check by central differences through the engine', () => {
     expect(kinks.length).toBeGreaterThan(0);
     expect(kinks[0].note).toMatch(/crosses \|a_o1 − t1\| at 0/);
     expect(r.cells.filter((c) => c.status === 'fail')).toEqual([]);
+  });
+});
+
+describe('--gradcheck in the CLI', () => {
+  it('prints the worst relative error per layer for the first and last rows and exits 0', () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+    const r = spawnSync('node_modules/.bin/tsx', ['src/cli/train.ts', '--preset', 'end2-backprop-2-2-2', '--epochs', '20', '--gradcheck'], { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/gradient check, epoch 0: 8 gradient cells/);
+    expect(r.stdout).toMatch(/gradient check, epoch 19: 8 gradient cells/);
+    expect(r.stdout.match(/ok {3}layer [12]: worst \d\.\d\de-\d+/g)).toHaveLength(4);
+    expect(r.stdout).toMatch(/gradient check passed/);
+  });
+
+  it('the report names a failing cell and says FAILED (the CLI then exits 5)', () => {
+    const wb = trained(withOverrides(loadPreset('end2-backprop-2-2-2'), { epochs: 1 }));
+    const { layout } = wb;
+    wb.hf.setCellContents({ sheet: wb.train, row: layout.rowOf(0), col: layout.column('∂E/∂w7').index }, '=0.5');
+    const lines: string[] = [];
+    expect(gradcheckRows(wb, (l) => lines.push(l))).toBe(false);
+    expect(lines.join('\n')).toMatch(/FAIL ∂E\/∂w7: claimed 0.5, numerical -0.0424552/);
+    expect(lines.join('\n')).toMatch(/gradient check FAILED/);
   });
 });

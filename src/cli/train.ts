@@ -13,16 +13,19 @@ import { FLAVOURS, type Flavour } from '../export/xlsx';
 import { writeXlsxFile } from '../export/xlsxFile';
 import { snapshotSource } from '../export/snapshot';
 import { collectGarbage } from '../node/collectGarbage';
+import { parseLearningRates } from '../lanes/lanes';
+import { runLanes } from './lanesRun';
+import { gradcheckRows } from './gradcheckReport';
 import packageJson from '../../package.json';
 
 const VERSION = packageJson.version;
 
-export const EXIT = { ok: 0, usage: 2, diverged: 3, io: 4 } as const;
+export const EXIT = { ok: 0, usage: 2, diverged: 3, io: 4, gradcheck: 5 } as const;
 
 const FLAGS: FlagSpec = {
   preset: 'string', spec: 'string', epochs: 'int', lr: 'number', momentum: 'number', seed: 'int', batch: 'string',
   json: 'string', out: 'string', flavour: 'string', 'loss-csv': 'string', 'rows-csv': 'string', rows: 'string',
-  quiet: 'boolean', help: 'boolean',
+  quiet: 'boolean', help: 'boolean', gradcheck: 'boolean', lanes: 'string',
 };
 
 export const USAGE = `Usage: npm run train -- [--preset NAME | --spec FILE] [options]
@@ -42,10 +45,16 @@ notebook-style log (every 50 epochs and the last).
   --flavour values|live XLSX weights as the copied numbers (values, default) or formulas over the row above (live)
   --loss-csv FILE       write epoch,loss as CSV
   --rows-csv FILE       write every column of a range of rows as CSV (--rows A-B, default all)
+  --gradcheck           check every gradient cell of the first and last rows against central differences through
+                        the engine; prints the worst relative error per layer (exit 5 when one is over 1e-6)
+  --lanes η1,η2,…       train once per learning rate from the same starting weights and print the loss table
+                        (course: --lanes 0.1,0.2,0.5,0.8,1.0,2.0); --out then writes one sheet per lane and a
+                        Compare sheet, --loss-csv one loss column per lane
   --quiet               no progress bar
   --help                this text
 
-Exit codes: 0 done, 2 bad arguments or spec, 3 training diverged, 4 file could not be read or written.`;
+Exit codes: 0 done, 2 bad arguments or spec, 3 training diverged, 4 file could not be read or written,
+5 the gradient check failed.`;
 
 const peakMemoryMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
 
@@ -133,6 +142,32 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
 
+  if (flags.lanes !== undefined) {
+    let lrs: number[];
+    try {
+      if (flags.json !== undefined || flags['rows-csv'] !== undefined || flags.gradcheck) {
+        throw new UsageError('--lanes writes --out and --loss-csv; --json, --rows-csv and --gradcheck work on one run');
+      }
+      lrs = parseLearningRates(String(flags.lanes));
+    } catch (err) {
+      process.stderr.write(`gradsheet: --lanes: ${(err as Error).message}\n`);
+      return EXIT.usage;
+    }
+    try {
+      const diverged = await runLanes(spec, lrs, {
+        xlsx: flags.out as string | undefined, lossCsv: flags['loss-csv'] as string | undefined,
+        flavour: (flags.flavour as Flavour) ?? 'values', version: VERSION,
+      }, log);
+      return diverged ? EXIT.diverged : EXIT.ok;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code) {
+        process.stderr.write(`gradsheet: ${(err as Error).message}\n`);
+        return EXIT.io;
+      }
+      throw err;
+    }
+  }
+
   const layout = buildLayout(spec);
   const showBar = !flags.quiet && process.stderr.isTTY;
   const started = performance.now();
@@ -168,6 +203,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   process.stderr.write(`trained in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+
+  if (flags.gradcheck && !gradcheckRows(wb, log)) return EXIT.gradcheck;
 
   const flavour = (flags.flavour as Flavour) ?? 'values';
   const outputs: [string | undefined, () => Promise<void> | void][] = [

@@ -28,3 +28,11 @@ export function rowsCsv(wb: Workbook, from: number, to: number): string {
   });
   return [layout.columns.map((c) => field(c.name)).join(','), ...values.map((r) => r.map(field).join(','))].join('\n') + '\n';
 }
+
+/** epoch and one loss column per learning rate (a lane that diverged leaves its later cells empty). */
+export function lanesLossCsv(lossName: string, lanes: { lr: number; losses: number[] }[]): string {
+  const rows = Math.max(...lanes.map((l) => l.losses.length));
+  const header = ['epoch', ...lanes.map((l) => field(`${lossName} lr=${l.lr}`))].join(',');
+  const lines = Array.from({ length: rows }, (_, e) => [String(e), ...lanes.map((l) => (e < l.losses.length ? field(l.losses[e]) : ''))].join(','));
+  return [header, ...lines].join('\n') + '\n';
+}

@@ -113,9 +113,65 @@ function forgetWrittenFormulae(sheet: object): void {
 export async function fillWorkbook(book: Book, source: SheetSource | Workbook, info: ExportInfo, onProgress?: (rows: number) => void): Promise<void> {
   const wb = 'hf' in source ? engineSource(source) : source;
   const { layout } = wb;
-  const { spec, columns } = layout;
+  book.creator = `gradsheet ${info.version}`;
+  book.created = new Date();
+  await addTrainSheet(book, TRAIN_SHEET, wb, info.flavour, onProgress);
+  book.definedNames.add(`${TRAIN_SHEET}!$${layout.lrColumn.letter}$${layout.rowOf(0) + 1}`, LR_NAME);
+  if (layout.momentumColumn) book.definedNames.add(`${TRAIN_SHEET}!$${layout.momentumColumn.letter}$${layout.rowOf(0) + 1}`, MOMENTUM_NAME);
+  addDataSheet(book, layout);
+  addRunSheet(book, layout, info, [
+    ['epochs computed', wb.rows],
+    ['learning rate', `${TRAIN_SHEET}!${layout.lrColumn.letter}${layout.rowOf(0) + 1} (${LR_NAME})`],
+  ]);
+  addColumnsSheet(book, layout);
+}
+
+export interface LaneSource {
+  lr: number;
+  source: SheetSource | Workbook;
+}
+
+export const COMPARE_SHEET = 'Compare';
+export const laneSheetName = (lr: number) => `lr ${lr}`;
+
+/**
+ * A learning-rate comparison: one training sheet per lane (`lr 0.1`, …, each its own learning rate in its epoch-0
+ * η cell), and a Compare sheet whose columns are formulas reading each lane's loss, for a chart over them all.
+ */
+export async function fillLanesWorkbook(book: Book, lanes: LaneSource[], info: ExportInfo): Promise<void> {
+  const sources = lanes.map((l) => ({ lr: l.lr, wb: 'hf' in l.source ? engineSource(l.source) : l.source }));
+  const { layout } = sources[0].wb;
+  book.creator = `gradsheet ${info.version}`;
+  book.created = new Date();
+  const compare = book.addWorksheet(COMPARE_SHEET, { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
+  compare.columns = [{ width: 7 }, ...sources.map(() => ({ width: 16, style: { numFmt: DEFAULT_FORMAT } }))];
+  compare.addRow(['epoch', ...sources.map((l) => `${layout.lossColumn.name}, η = ${l.lr}`)]).commit();
+  const rows = Math.max(...sources.map((l) => l.wb.rows));
+  const loss = layout.lossColumn;
+  const losses = sources.map((l) => Array.from({ length: l.wb.rows }, (_, e) => l.wb.rowValues(e)[loss.index]));
+  for (let epoch = 0; epoch < rows; epoch++) {
+    const sheetRow = layout.rowOf(epoch) + 1;
+    compare.addRow([epoch, ...sources.map((l, i) =>
+      epoch < l.wb.rows ? formulaCell(`'${laneSheetName(l.lr)}'!${loss.letter}${sheetRow}`, losses[i][epoch]) : null)]).commit();
+  }
+  for (const [i, lane] of sources.entries()) {
+    const name = laneSheetName(lane.lr);
+    await addTrainSheet(book, name, lane.wb, info.flavour);
+    book.definedNames.add(`'${name}'!$${layout.lrColumn.letter}$${layout.rowOf(0) + 1}`, `${LR_NAME}_${i + 1}`);
+  }
+  addDataSheet(book, layout);
+  addRunSheet(book, layout, info, [
+    ['learning rates', sources.map((l) => l.lr).join(', ')],
+    ['lanes', sources.map((l, i) => `${laneSheetName(l.lr)} (${LR_NAME}_${i + 1}, ${l.wb.rows} epochs computed)`).join('; ')],
+  ]);
+  addColumnsSheet(book, layout);
+}
+
+async function addTrainSheet(book: Book, name: string, wb: SheetSource, flavour: Flavour, onProgress?: (rows: number) => void): Promise<void> {
+  const { layout } = wb;
+  const { columns } = layout;
   const templates = rowTemplates(layout);
-  const live = info.flavour === 'live';
+  const live = flavour === 'live';
   const carried = new Map<number, Column>();
   layout.weightColumns.forEach((c, p) => carried.set(c.index, layout.nextWeightColumns[p]));
   layout.velocityColumns?.forEach((c, p) => carried.set(c.index, layout.nextVelocityColumns![p]));
@@ -123,9 +179,7 @@ export async function fillWorkbook(book: Book, source: SheetSource | Workbook, i
   // layout's own, which is what the engine holds.
   const editable = new Set(columns.filter((c) => c.kind === 'lr' || c.kind === 'momentum').map((c) => c.index));
 
-  book.creator = `gradsheet ${info.version}`;
-  book.created = new Date();
-  const train = book.addWorksheet(TRAIN_SHEET, { views: [{ state: 'frozen', xSplit: 1, ySplit: layout.headerRows }] });
+  const train = book.addWorksheet(name, { views: [{ state: 'frozen', xSplit: 1, ySplit: layout.headerRows }] });
   train.columns = columns.map((c) => ({
     key: c.name,
     width: c.index === 0 ? 7 : Math.max(12, Math.min(22, c.name.length + 4)),
@@ -156,14 +210,18 @@ export async function fillWorkbook(book: Book, source: SheetSource | Workbook, i
       await letZipCatchUp(train);
     }
   }
+  if ('commit' in train && typeof train.commit === 'function') await (train.commit as () => Promise<void> | void)();
+}
 
-  book.definedNames.add(`${TRAIN_SHEET}!$${layout.lrColumn.letter}$${layout.rowOf(0) + 1}`, LR_NAME);
-  if (layout.momentumColumn) book.definedNames.add(`${TRAIN_SHEET}!$${layout.momentumColumn.letter}$${layout.rowOf(0) + 1}`, MOMENTUM_NAME);
-
+function addDataSheet(book: Book, layout: Layout): void {
+  const { spec } = layout;
   const data = book.addWorksheet(DATA_SHEET);
   data.addRow(['sample', ...dataFields(spec)]).commit();
   spec.data.inputs.forEach((x, s) => data.addRow([s + 1, ...x, ...spec.data.targets[s]]).commit());
+}
 
+function addRunSheet(book: Book, layout: Layout, info: ExportInfo, extra: [string, ExcelJS.CellValue][]): void {
+  const { spec } = layout;
   const run = book.addWorksheet(RUN_SHEET);
   const { order: _order, initial: _initial, init: _init, ...specJson } = toSpecJson(spec);
   const facts: [string, ExcelJS.CellValue][] = [
@@ -177,16 +235,17 @@ export async function fillWorkbook(book: Book, source: SheetSource | Workbook, i
     ['loss', spec.model.loss],
     ['batch', spec.batch],
     ['epochs', spec.epochs],
-    ['epochs computed', wb.rows],
     ['seed', spec.seed],
-    ['learning rate', `${TRAIN_SHEET}!${layout.lrColumn.letter}${layout.rowOf(0) + 1} (${LR_NAME})`],
+    ...extra,
     ['spec', JSON.stringify(specJson)],
   ];
   run.columns = [{ width: 20 }, { width: 80 }];
   for (const f of facts) run.addRow(f).commit();
+}
 
+function addColumnsSheet(book: Book, layout: Layout): void {
   const described = book.addWorksheet(COLUMNS_SHEET);
   described.columns = [{ width: 8 }, { width: 24 }, { width: 26 }, { width: 60 }];
   described.addRow(['column', 'name', 'group', 'formula with names']).commit();
-  for (const c of columns) described.addRow([c.letter, c.name, c.group, namedFormula(c) ?? '(a number)']).commit();
+  for (const c of layout.columns) described.addRow([c.letter, c.name, c.group, namedFormula(c) ?? '(a number)']).commit();
 }
