@@ -115,7 +115,7 @@ function formulaWithNames(ctx: Ctx, ref: CellRef): string | null {
 }
 
 /** What a formula reads, expanding cells that are not part of the forward pass (deltas, other gradients). */
-function readsOf(ctx: Ctx, ref: CellRef, forward: Map<string, CellRef>, weights: Set<string>, depth = 0, seen = new Set<string>()): CellRead[] {
+function readsOf(ctx: Ctx, ref: CellRef, forward: Map<string, CellRef>, weights: Set<string>, depth = 0, seen = new Set<string>(), maxDepth = 4): CellRead[] {
   const out: CellRead[] = [];
   for (const p of ctx.engine.precedents(ref).cells) {
     const k = cellKey(p);
@@ -129,7 +129,7 @@ function readsOf(ctx: Ctx, ref: CellRef, forward: Map<string, CellRef>, weights:
       formula: formulaWithNames(ctx, p),
       isWeight: weights.has(k),
     };
-    if (!forward.has(k) && ctx.engine.isFormula(p) && depth < 4) read.reads = readsOf(ctx, p, forward, weights, depth + 1, seen);
+    if (!forward.has(k) && ctx.engine.isFormula(p) && depth < maxDepth) read.reads = readsOf(ctx, p, forward, weights, depth + 1, seen, maxDepth);
     out.push(read);
   }
   return out;
@@ -378,7 +378,7 @@ function checkUpdates(ctx: Ctx, step: StepPlan, grads: Map<string, number | null
       r.relError = relErr(actual, expected, 1e-300);
       r.status = r.relError < UPDATE_TOLERANCE ? 'pass' : 'fail';
       if (r.status === 'fail') {
-        r.reads = readsOf(ctx, cell, forward, weights);
+        r.reads = readsOf(ctx, cell, forward, weights, 0, new Set(), 0);
         r.hints = kind === 'weight' ? updateHints(ctx, step, p, w!, g!, actual, lr, mu, v ?? 0) : [];
       }
       return r;

@@ -163,7 +163,7 @@ export function planFromMap(data: WorkbookData, map: unknown, options: MapOption
     const lr = setting(map.learningRate, 'learningRate');
     const mu = setting(map.momentum, 'momentum');
     steps.push({
-      label: row !== undefined && usesRow ? `row ${row}` : 'map',
+      label: `sheet "${sheet}"`,
       loss: cell(map.loss, 'loss'),
       params: weightsOf(map.weights, 'weights', mu !== undefined),
       ...(lr !== undefined ? { learningRate: lr } : {}),
