@@ -3,7 +3,14 @@ import { namesFor } from '../layout/names';
 import { PRESET_NAMES } from '../spec/presets';
 import { parameterCount } from '../spec/resolve';
 import { loadPreset } from '../spec/presets';
-import { SpecError, withOverrides } from '../spec/validate';
+import { parseSpecText, SpecError, withOverrides } from '../spec/validate';
+import type { Spec } from '../spec/types';
+import { megabytes, SPEC_FILE_MAX_BYTES, XLSX_IMPORT_MAX_BYTES } from './limits';
+import {
+  BROKEN_KEY, browserStorage, clearSavedState, makeSavedState, PREVIOUS_KEY, readSavedState, sameSettings, setAside,
+  STATE_KEY, writeSavedState, type StorageLike,
+} from './savedState';
+import type { CellOverride } from './session';
 import { formatRef, parseRef, type CellRef } from './refs';
 import { connectEngine, importXlsx, RemoteSession, type EngineConnection } from './engine/remoteSession';
 import type { CellAt } from './engine/protocol';
@@ -24,7 +31,10 @@ const keys = (cells: CellAt[]) => new Set(cells.map(([epoch, col]) => cellKey(ep
 
 export interface GradsheetApi {
   select(ref: string): CellRef;
-  edit(ref: string, value: number): Promise<void>;
+  /** A number, or text: a number or a formula (`"=0.5*2"`). Rejects with the message the page shows when refused. */
+  edit(ref: string, value: number | string): Promise<void>;
+  /** Opens a spec (spec-file JSON, as text or an object) and trains it; rejects with the reason when it is not valid. */
+  load(spec: string | object): Promise<void>;
   value(ref: string): unknown;
   formula(ref: string): string | null;
   train(options?: Partial<Settings>): Promise<void>;
@@ -35,7 +45,14 @@ export interface GradsheetApi {
   readonly settings: Settings;
   /** Milliseconds from the last weight edit to its row recomputed and redrawn (before the later epochs re-run). */
   readonly lastEditMs: number | null;
+  /** The message of the last divergence, refused edit or failed load, as the page shows it; null once training starts again. */
+  readonly lastError: string | null;
 }
+
+const DEFAULT_PRESET = 'end2-xor-44';
+/** The saved state is written at most this often while things change (and at once when the page is hidden). */
+const SAVE_MS = 250;
+const URL_SETTINGS = ['preset', 'epochs', 'lr', 'momentum', 'seed', 'batch'];
 
 /** While training, views redraw at most this often, each in a task of its own (input never waits long). */
 const REFRESH_MS = 400;
@@ -57,11 +74,22 @@ export class App {
   private unsubscribe: (() => void) | null = null;
   private editStarted: number | null = null;
   private lastEditMs: number | null = null;
+  private lastError: string | null = null;
+  /** A spec opened from a file or imported: it stands for its name in the preset list (until New). */
+  private custom: Spec | null = null;
+  private readonly storage: StorageLike | null = browserStorage();
+  private readonly urlHasSettings: boolean;
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+  private saveFailed = false;
+  /** While a saved sheet is being rebuilt, the edits it will have (what a save in the meantime keeps). */
+  private restoringEdits: CellOverride[] | null = null;
 
   constructor(root: HTMLElement) {
-    const url = readUrlState(location.search, 'end2-xor-44');
+    const url = readUrlState(location.search, DEFAULT_PRESET);
     this.settings = url.settings;
     this.pendingCell = url.cell;
+    const query = new URLSearchParams(location.search);
+    this.urlHasSettings = URL_SETTINGS.some((k) => query.has(k));
     root.replaceChildren();
     const el = (cls: string, tag = 'div') => {
       const node = document.createElement(tag);
@@ -84,14 +112,17 @@ export class App {
 
     this.controls = createControls(controlsBox, PRESET_NAMES, {
       train: (s) => void this.train(s).catch((e) => this.controls.message(String(e.message ?? e), true)),
-      step: () => void this.session.step(),
+      step: () => void this.session.step().catch((e: Error) => this.failed(e)),
       stop: () => void this.session.stop(),
       reset: () => void this.session.reset(),
       undo: () => void this.undo(),
       logScale: (on) => this.chart.setLogScale(on),
+      base: (name) => (this.custom?.name === name ? this.custom : null),
     });
     this.formulaBar = createFormulaBar(barBox);
     createFileControls(filesBox, {
+      newSheet: () => void this.newSheet(),
+      openSpec: (file) => void this.openSpecFile(file),
       exportXlsx: (flavour) => void this.exportXlsx(flavour),
       lossCsv: () => void this.session.lossCsv().then((csv) => download(`${this.session.spec.name}-loss.csv`, csv, 'text/csv')),
       rowsCsv: (from, to) => void this.session.rowsCsv(from, to).then(
@@ -113,30 +144,166 @@ export class App {
         void this.undo();
       }
     });
+    // Whatever is pending is written before the page goes (closed, reloaded, sent to the background).
+    window.addEventListener('pagehide', () => this.saveNow());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') this.saveNow();
+    });
   }
 
   private readonly gridBox: HTMLElement;
   private readonly netBox: HTMLElement;
   private readonly heatBox: HTMLElement;
 
-  /** Starts (or restarts) training with the given settings. */
-  async train(settings: Settings = this.settings): Promise<void> {
-    const changed = !this.session || JSON.stringify(settings) !== JSON.stringify(this.settings);
+  /**
+   * Opens the page: the work saved in this browser (settings, opened spec and the cells the user set) when there is
+   * some and the URL names no other settings, else the URL's settings; then trains. A saved state that cannot be
+   * used is reported and set aside.
+   */
+  async start(): Promise<void> {
+    const st = this.storage;
+    const found = st ? readSavedState(st) : { kind: 'none' as const };
+    let note = '';
+    if (st && found.kind === 'broken') {
+      setAside(st, found.key, found.text, found.reason);
+      note = `Your saved work could not be restored: ${found.reason}. It was set aside (browser storage key ${BROKEN_KEY}); starting from ${this.settings.preset}.`;
+    } else if (st && found.kind === 'ok' && this.urlHasSettings && !sameSettings(found.state.settings, this.settings)) {
+      setAside(st, STATE_KEY, JSON.stringify(found.state), 'a link with other settings was opened', PREVIOUS_KEY);
+      note = `Opened the link's settings; the work saved before (${found.state.settings.preset}, ${found.state.edits.length} cells set) was set aside (browser storage key ${PREVIOUS_KEY}).`;
+    } else if (found.kind === 'ok') {
+      await this.restore(found.state.settings, found.spec, found.custom, found.state.edits);
+      return;
+    }
+    if (note) this.report(note);
+    await this.train(this.settings);
+  }
+
+  /** Rebuilds saved work: its spec and settings, then its cells set again as the sheet grows (Session.replay). */
+  private async restore(settings: Settings, spec: Spec, custom: Spec | null, edits: CellOverride[]): Promise<void> {
+    this.custom = custom;
+    this.settings = settings;
+    this.restoringEdits = edits;
+    this.attach(await RemoteSession.create(this.engine, spec, this.session ?? null));
+    this.writeUrl();
+    this.controls.message(`Restored your work from this browser: ${spec.name}, ${edits.length} cell${edits.length === 1 ? '' : 's'} you set; training…`, false);
+    try {
+      await this.session.replay(edits);
+      this.restoringEdits = null;
+    } catch (err) {
+      this.restoringEdits = null;
+      if ((err as Error).name === 'DivergenceError') return;
+      // A saved cell could not be set again: keep the settings, set the edits aside.
+      if (this.storage) setAside(this.storage, STATE_KEY, JSON.stringify(makeSavedState(settings, custom, edits)), (err as Error).message);
+      this.report(`Your saved edits could not be restored: ${(err as Error).message}. They were set aside (browser storage key ${BROKEN_KEY}); training without them.`);
+      await this.train(settings, true);
+    } finally {
+      this.scheduleSave();
+    }
+  }
+
+  /** Starts (or restarts) training with the given settings; `fresh` rebuilds the sheet even when they are the same. */
+  async train(settings: Settings = this.settings, fresh = false): Promise<void> {
+    const changed = fresh || !this.session || JSON.stringify(settings) !== JSON.stringify(this.settings);
     if (changed) {
       await this.session?.stop();
-      let spec;
-      try {
-        const { preset, ...over } = settings;
-        spec = withOverrides(loadPreset(preset), over);
-      } catch (err) {
-        if (err instanceof SpecError) throw new Error(`${err.field}: ${err.reason}`);
-        throw err;
-      }
+      const spec = this.specFor(settings);
       this.settings = settings;
       this.attach(await RemoteSession.create(this.engine, spec, this.session ?? null));
     }
     this.writeUrl();
-    await this.session.train();
+    this.lastError = null;
+    // A run that blows up has been reported (the 'diverged' event); the rows up to it stay.
+    await this.session.train().catch((e: Error) => this.rethrowUnlessDiverged(e));
+  }
+
+  /** The spec settings stand for: a preset, or the opened spec of that name, with the settings applied. */
+  private specFor(settings: Settings): Spec {
+    try {
+      const { preset, ...over } = settings;
+      return withOverrides(this.custom?.name === preset ? this.custom : loadPreset(preset), over);
+    } catch (err) {
+      if (err instanceof SpecError) throw new Error(`${err.field}: ${err.reason}`);
+      throw err;
+    }
+  }
+
+  private rethrowUnlessDiverged(err: Error): void {
+    if (err.name !== 'DivergenceError') throw err;
+  }
+
+  /** An action the user started failed: say so (a divergence has been said already). */
+  private failed(err: Error): void {
+    if (err.name !== 'DivergenceError') this.report(err.message);
+  }
+
+  /** An error message in the message line, and what window.gradsheet.lastError reads. */
+  private report(message: string): void {
+    this.lastError = message;
+    this.controls.message(message, true);
+  }
+
+  private onDiverged(message: string, epoch: number, column: Column | null): void {
+    this.report(`${message}. Training stopped; epochs 0 to ${epoch} are kept.`);
+    if (column && this.grid) this.selectCell(epoch, column, true);
+  }
+
+  /** "New": the default preset, no edits, nothing saved; only after the user confirms. */
+  private async newSheet(): Promise<void> {
+    const n = this.session?.overrides.length ?? 0;
+    const what = `${this.settings.preset}${n > 0 ? ` and the ${n} cell${n === 1 ? '' : 's'} you set` : ''}`;
+    if (!window.confirm(`Start a new sheet? This drops ${what}, here and in this browser's saved work, and opens ${DEFAULT_PRESET}.`)) return;
+    await this.session?.stop();
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    if (this.storage) clearSavedState(this.storage);
+    this.custom = null;
+    this.pendingCell = null;
+    this.controls.message(`a new sheet: ${DEFAULT_PRESET}`, false);
+    await this.train({ preset: DEFAULT_PRESET }, true);
+  }
+
+  /** Opens spec JSON (a spec or run file); on any problem the current sheet stays as it is. */
+  private async openSpec(text: string, source: string): Promise<void> {
+    let spec: Spec;
+    try {
+      spec = parseSpecText(text, source);
+    } catch (err) {
+      const message = `${(err as Error).message}. The current sheet is unchanged.`;
+      this.report(message);
+      throw new Error(message);
+    }
+    await this.session?.stop();
+    this.custom = spec;
+    this.settings = { preset: spec.name };
+    this.attach(await RemoteSession.create(this.engine, spec, this.session ?? null));
+    this.writeUrl();
+    this.lastError = null;
+    this.controls.message(`opened ${source}: ${spec.name}, η ${spec.optimizer.lr}, training…`, false);
+    await this.session.train().catch((e: Error) => this.rethrowUnlessDiverged(e));
+  }
+
+  private async openSpecFile(file: File): Promise<void> {
+    if (file.size > SPEC_FILE_MAX_BYTES) {
+      this.report(`${file.name} is ${megabytes(file.size)}; a spec file may be up to ${megabytes(SPEC_FILE_MAX_BYTES)}. The current sheet is unchanged.`);
+      return;
+    }
+    await this.openSpec(await file.text(), file.name).catch(() => undefined);
+  }
+
+  /** Writes the saved state soon (changes come in bursts while a sheet re-runs). */
+  private scheduleSave(): void {
+    if (!this.storage || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.saveNow(), SAVE_MS);
+  }
+
+  private saveNow(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    if (!this.storage || !this.session) return;
+    const custom = this.custom?.name === this.settings.preset ? this.custom : null;
+    const problem = writeSavedState(this.storage, makeSavedState(this.settings, custom, this.restoringEdits ?? this.session.overrides));
+    if (problem && !this.saveFailed) this.report(`Your work could not be saved in this browser: ${problem}`);
+    this.saveFailed = problem !== null;
   }
 
   private attach(session: RemoteSession): void {
@@ -148,8 +315,11 @@ export class App {
       `${session.spec.name}: ${session.spec.model.layers.join('-')}, ${parameterCount(session.spec.model.layers, session.spec.model.bias)} parameters, ` +
       `${session.layout.columns.length} cells a row × ${session.spec.epochs} epochs. ${session.spec.description}`,
     );
+    this.scheduleSave();
     this.unsubscribe = session.on((e) => {
       if (e.type === 'workbook') this.rebuildGrid();
+      else if (e.type === 'overrides') this.scheduleSave();
+      else if (e.type === 'diverged') this.onDiverged(e.message, e.epoch, e.column);
       else if (e.type === 'state') this.onState(e.state);
       else if (e.type === 'changed') {
         // The edited row first (grid and formula bar); chart and network follow in a task of their own.
@@ -171,7 +341,7 @@ export class App {
     this.grid?.destroy();
     this.grid = createGrid(this.gridBox, this.session, {
       onSelect: (epoch, col) => this.onSelect(epoch, col),
-      onEdit: (epoch, col, text) => void this.editFromGrid(epoch, col, text),
+      onEdit: (epoch, col, text) => void this.edit(epoch, col, text).catch(() => undefined),
     });
     this.selected = null;
     this.formulaBar.show(null);
@@ -268,16 +438,29 @@ export class App {
     this.onSelect(epoch, column);
   }
 
-  private async editFromGrid(epoch: number, col: Column, text: string): Promise<void> {
-    const value = Number(text.trim());
+  /**
+   * Sets a cell from the grid or the API. A refused value is shown at the cell (marked invalid, with the message
+   * next to it) and in the message line, the cell keeps its value, and the promise rejects with the message.
+   */
+  private async edit(epoch: number, col: Column, value: number | string): Promise<void> {
+    const shown = typeof value === 'string' ? value.trim() : String(value);
+    this.grid?.flag(epoch, col, null);
+    this.lastError = null;
     try {
-      if (text.trim() === '' || !Number.isFinite(value)) throw new Error(`${col.name} needs a number, got "${text}"`);
-      this.controls.message(`epoch ${epoch}, ${col.name} = ${value}: recomputing the row, then re-running the later epochs…`, false);
+      this.controls.message(`epoch ${epoch}, ${col.name} = ${shown}: recomputing the row, then re-running the later epochs…`, false);
       this.editStarted = performance.now();
       await this.session.edit(epoch, col, value);
-      this.controls.message(`epoch ${epoch}, ${col.name} = ${value}. Undo with Ctrl+Z.`, false);
+      this.controls.message(`epoch ${epoch}, ${col.name} = ${shown}. Undo with Ctrl+Z.`, false);
     } catch (err) {
-      this.controls.message((err as Error).message, true);
+      const e = err as Error;
+      this.editStarted = null;
+      // The value was taken and the re-run blew up: the 'diverged' event has said so.
+      if (e.name !== 'DivergenceError') {
+        this.report(`epoch ${epoch}, ${col.name} not changed: ${e.message}`);
+        this.lastError = e.message;
+        this.grid?.flag(epoch, col, e.message);
+      }
+      throw e;
     }
   }
 
@@ -298,16 +481,20 @@ export class App {
   /** Reads a workbook gradsheet exported; on any problem the current sheet stays as it is. */
   private async importXlsx(file: File): Promise<void> {
     try {
+      if (file.size > XLSX_IMPORT_MAX_BYTES) {
+        throw new Error(`the file is ${megabytes(file.size)}; the page imports workbooks up to ${megabytes(XLSX_IMPORT_MAX_BYTES)}`);
+      }
       const spec = await importXlsx(this.engine, await file.arrayBuffer());
       await this.session.stop();
-      this.settings = PRESET_NAMES.includes(spec.name)
-        ? settingsDiff(spec.name, { epochs: spec.epochs, lr: spec.optimizer.lr, momentum: spec.optimizer.momentum, seed: spec.seed, batch: spec.batch })
-        : { preset: spec.name };
+      // The imported spec (its starting weights and samples) stands for its name until New or another file.
+      this.custom = spec;
+      this.settings = { preset: spec.name };
       this.attach(await RemoteSession.create(this.engine, spec, this.session));
+      this.writeUrl();
       this.controls.message(`imported ${file.name}: ${spec.name}, η ${spec.optimizer.lr}, training…`, false);
-      await this.session.train();
+      await this.session.train().catch((e: Error) => this.rethrowUnlessDiverged(e));
     } catch (err) {
-      this.controls.message(`${file.name}: ${(err as Error).message}. The current sheet is unchanged.`, true);
+      this.report(`${file.name}: ${(err as Error).message}. The current sheet is unchanged.`);
     }
   }
 
@@ -357,11 +544,11 @@ export class App {
         app.selectCell(r.epoch, r.column, true);
         return r;
       },
-      edit: (text: string, value: number) => {
+      edit: (text: string, value: number | string) => {
         const r = ref(text);
-        app.editStarted = performance.now();
-        return app.session.edit(r.epoch, r.column, value);
+        return app.edit(r.epoch, r.column, value);
       },
+      load: (spec: string | object) => app.openSpec(typeof spec === 'string' ? spec : JSON.stringify(spec), 'the spec'),
       value: (text: string) => {
         const r = ref(text);
         return app.session.value(r.epoch, r.column);
@@ -384,6 +571,9 @@ export class App {
       },
       get lastEditMs() {
         return app.lastEditMs;
+      },
+      get lastError() {
+        return app.lastError;
       },
     };
   })();

@@ -11,6 +11,8 @@ export interface ControlHandlers {
   reset(): void;
   undo(): void;
   logScale(on: boolean): void;
+  /** The spec a name in the preset list stands for when it is not a preset (a spec opened from a file). */
+  base?(name: string): Spec | null;
 }
 
 export interface Controls {
@@ -21,9 +23,8 @@ export interface Controls {
   message(text: string, isError: boolean): void;
 }
 
-/** A preset plus the values that differ from it: what the URL and the Train button carry. */
-export function settingsDiff(presetName: string, values: Required<Omit<Settings, 'preset'>>): Settings {
-  const base = loadPreset(presetName);
+/** A preset (or `base`, the spec of that name) plus the values that differ from it: what the URL and the Train button carry. */
+export function settingsDiff(presetName: string, values: Required<Omit<Settings, 'preset'>>, base: Spec = loadPreset(presetName)): Settings {
   const s: Settings = { preset: presetName };
   if (values.epochs !== base.epochs) s.epochs = values.epochs;
   if (values.lr !== base.optimizer.lr) s.lr = values.lr;
@@ -93,8 +94,17 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
   );
   container.append(row1, summary, message);
 
+  const baseOf = (name: string) => on.base?.(name) ?? loadPreset(name);
   const fill = (spec: Spec) => {
-    preset.value = presets.includes(spec.name) ? spec.name : preset.value;
+    // A spec opened from a file gets its own entry (its name as text), replacing any earlier one.
+    const opened = [...preset.options].find((o) => o.dataset.opened !== undefined);
+    if (!presets.includes(spec.name)) {
+      const option = opened ?? preset.appendChild(new Option());
+      option.dataset.opened = '';
+      option.value = spec.name;
+      option.textContent = `${spec.name} (opened)`;
+    } else if (opened && !on.base?.(opened.value)) opened.remove();
+    preset.value = spec.name;
     epochs.value = String(spec.epochs);
     lr.value = String(spec.optimizer.lr);
     momentum.value = String(spec.optimizer.momentum);
@@ -111,7 +121,7 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
     };
     return settingsDiff(preset.value, {
       epochs: num(epochs), lr: num(lr), momentum: num(momentum), seed: num(seed), batch: batch.value as 'full' | 'sample',
-    });
+    }, baseOf(preset.value));
   };
 
   const show = (text: string, isError: boolean) => {
@@ -119,7 +129,7 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
     message.classList.toggle('error', isError);
   };
 
-  preset.addEventListener('change', () => fill(loadPreset(preset.value)));
+  preset.addEventListener('change', () => fill(baseOf(preset.value)));
   train.addEventListener('click', () => {
     try {
       on.train(read());

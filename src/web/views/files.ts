@@ -1,6 +1,11 @@
-/** Export and import: XLSX (two flavours), CSV of the loss curve or a range of rows, and importing an XLSX. */
+/**
+ * New, opening a spec file, export and import: XLSX (two flavours), CSV of the loss curve or a range of rows, and
+ * importing an XLSX.
+ */
 
 export interface FileHandlers {
+  newSheet(): void;
+  openSpec(file: File): void;
   exportXlsx(flavour: 'values' | 'live'): void;
   lossCsv(): void;
   rowsCsv(from: number, to: number): void;
@@ -39,7 +44,21 @@ export function createFileControls(container: HTMLElement, on: FileHandlers): vo
   const importLabel = document.createElement('label');
   importLabel.className = 'import';
   importLabel.append('Import XLSX ', file);
+  const specFile = document.createElement('input');
+  specFile.type = 'file';
+  specFile.accept = '.json,application/json';
+  specFile.name = 'open-spec';
+  specFile.addEventListener('change', () => {
+    const f = specFile.files?.[0];
+    if (f) on.openSpec(f);
+    specFile.value = '';
+  });
+  const specLabel = document.createElement('label');
+  specLabel.className = 'import';
+  specLabel.append('Open spec ', specFile);
   container.append(
+    button('New', 'new', () => on.newSheet()),
+    specLabel,
     button('XLSX', 'export-values', () => on.exportXlsx('values')),
     button('XLSX (live)', 'export-live', () => on.exportXlsx('live')),
     button('Loss CSV', 'export-loss', () => on.lossCsv()),

@@ -33,10 +33,29 @@ export interface Grid {
   select(epoch: number, col: Column, scroll?: boolean): void;
   /** Highlight the cells a selected cell reads (precedents) and the cells that read it (dependents). */
   highlight(precedents: Set<string>, dependents: Set<string>): void;
+  /**
+   * Marks a cell invalid (Handsontable's invalid state) with a message shown next to it, or (null) clears the
+   * mark. The mark goes when another cell is selected or the grid scrolls.
+   */
+  flag(epoch: number, col: Column, message: string | null): void;
   destroy(): void;
 }
 
 const cellKey = (row: number, col: number) => `${row},${col}`;
+
+/** Text as HTML that shows it literally. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * Handsontable writes header labels (and a few other surfaces) as HTML when they look like markup. Our labels are
+ * names, never markup: escape them so any name shows as the text it is. Pasted clipboard HTML is parsed by
+ * Handsontable into an inert document to read a table from; it passes unchanged, as without a sanitizer.
+ */
+export function sanitizeForGrid(content: string, source: string): string {
+  return source.startsWith('CopyPaste') ? content : escapeHtml(content);
+}
 
 /** Consecutive columns of the same group become one spanning header. */
 function groupHeaders(columns: Column[]): { label: string; colspan: number }[] {
@@ -54,6 +73,7 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
   const { columns } = layout;
   let precedents = new Set<string>();
   let dependents = new Set<string>();
+  let flagged: { row: number; col: number; tip: HTMLElement } | null = null;
   const rows = Array.from({ length: layout.spec.epochs }, (_, epoch) => ({ epoch }));
 
   const renderer: Handsontable.GridSettings['renderer'] = (hot, td, row, col, prop, raw, cellProperties) => {
@@ -91,9 +111,13 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
     fillHandle: false,
     copyPaste: true,
     selectionMode: 'single',
+    sanitizer: sanitizeForGrid,
     afterSelection: (row, col) => {
+      if (flagged && (flagged.row !== row || flagged.col !== col)) unflag();
       if (row >= 0 && col >= 0) cb.onSelect(row, columns[col]);
     },
+    afterScrollVertically: () => placeTip(),
+    afterScrollHorizontally: () => placeTip(),
     beforeChange: (changes) => {
       // The grid never stores values: each edit goes to the session, which recomputes the workbook.
       for (const change of changes) {
@@ -105,6 +129,30 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
       return false;
     },
   });
+
+  /** The message just below its cell, or hidden while the cell is scrolled out of view (fixed: above the grid's layers). */
+  function placeTip(): void {
+    if (!flagged) return;
+    const { row, col, tip } = flagged;
+    const box = container.getBoundingClientRect();
+    const r = hot.getCell(row, col, true)?.getBoundingClientRect();
+    const inView = !!r && r.bottom > box.top && r.top < box.bottom && r.right > box.left && r.left < box.right;
+    tip.hidden = !inView;
+    if (!r || !inView) return;
+    tip.style.left = `${Math.max(box.left, Math.min(r.left, box.right - 380))}px`;
+    tip.style.top = `${r.bottom + 2}px`;
+  }
+
+  function unflag(): void {
+    if (!flagged) return;
+    const { row, col, tip } = flagged;
+    flagged = null;
+    tip.remove();
+    hot.setCellMeta(row, col, 'valid', true);
+    hot.render();
+  }
+
+  window.addEventListener('scroll', placeTip, { passive: true });
 
   return {
     refresh: () => hot.render(),
@@ -134,7 +182,28 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
       dependents = d;
       hot.render();
     },
-    destroy: () => hot.destroy(),
+    flag(epoch, col, message) {
+      unflag();
+      if (message === null) return;
+      hot.setCellMeta(epoch, col.index, 'valid', false);
+      hot.selectCell(epoch, col.index, epoch, col.index, true);
+      hot.render();
+      const tip = document.createElement('div');
+      tip.className = 'cell-message';
+      tip.setAttribute('role', 'alert');
+      tip.dataset.cell = `epoch ${epoch}, ${col.name}`;
+      tip.textContent = message;
+      document.body.append(tip);
+      flagged = { row: epoch, col: col.index, tip };
+      placeTip();
+      requestAnimationFrame(placeTip);
+    },
+    destroy: () => {
+      window.removeEventListener('scroll', placeTip);
+      flagged?.tip.remove();
+      flagged = null;
+      hot.destroy();
+    },
   };
 }
 
