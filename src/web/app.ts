@@ -19,6 +19,10 @@ import { readUrlState, writeUrlState } from './urlState';
 import { createControls, settingsDiff, type Controls } from './views/controls';
 import { createFileControls, download } from './views/files';
 import { createFormulaBar } from './views/formulaBar';
+import { createChainPanel } from './views/chainPanel';
+import { createLanesPanel } from './views/lanesPanel';
+import { breakdownOf, chainText } from '../layout/chain';
+import type { GradCheckReply } from './engine/protocol';
 import { cellKey, createGrid, type Grid } from './views/grid';
 import { renderHeatmap } from './views/heatmap';
 import { createLossChart, type LossChart } from './views/lossChart';
@@ -37,6 +41,10 @@ export interface GradsheetApi {
   load(spec: string | object): Promise<void>;
   value(ref: string): unknown;
   formula(ref: string): string | null;
+  /** The cell's chain-rule breakdown as text (deltas expanded `expand` levels), or null for a cell without one. */
+  breakdown(ref: string, expand?: number): string | null;
+  /** The numerical gradient check of one epoch's row (also shown beside a selected gradient cell). */
+  gradcheck(epoch: number): Promise<GradCheckReply>;
   train(options?: Partial<Settings>): Promise<void>;
   stop(): Promise<void>;
   undo(): Promise<void>;
@@ -70,6 +78,8 @@ export class App {
   private refreshScheduled = false;
   private readonly controls: Controls;
   private readonly formulaBar;
+  private readonly chainPanel;
+  private readonly lanesPanel;
   private readonly chart: LossChart;
   private unsubscribe: (() => void) | null = null;
   private editStarted: number | null = null;
@@ -120,6 +130,17 @@ export class App {
       base: (name) => (this.custom?.name === name ? this.custom : null),
     });
     this.formulaBar = createFormulaBar(barBox);
+    this.chainPanel = createChainPanel(barBox, {
+      select: (column) => this.selected && this.selectCell(this.selected.epoch, column, true),
+      gradcheck: (epoch) => void this.session.gradcheck(epoch).then(
+        (reply) => this.chainPanel.showCheck(reply),
+        (err: Error) => this.controls.message(err.message, true),
+      ),
+    });
+    this.lanesPanel = createLanesPanel(panels, {
+      defaults: () => this.session.spec,
+      run: (lrs, epochs) => this.session.lanes(lrs, epochs),
+    });
     createFileControls(filesBox, {
       newSheet: () => void this.newSheet(),
       openSpec: (file) => void this.openSpecFile(file),
@@ -310,6 +331,7 @@ export class App {
     this.unsubscribe?.();
     this.session = session;
     this.selected = null;
+    this.lanesPanel.fill();
     this.controls.setSettings(this.settings, session.spec);
     this.controls.setSummary(
       `${session.spec.name}: ${session.spec.model.layers.join('-')}, ${parameterCount(session.spec.model.layers, session.spec.model.bias)} parameters, ` +
@@ -431,6 +453,15 @@ export class App {
       formula: this.session.formula(epoch, column),
       value: this.session.value(epoch, column),
     });
+    this.chainPanel.show(this.session.layout, column, epoch, this.numberAt(epoch));
+  }
+
+  /** Reads a row's cells from the page's mirror, as numbers (NaN for an error or a row not computed). */
+  private numberAt(epoch: number): (col: Column) => number {
+    return (col) => {
+      const v = this.session.value(epoch, col);
+      return typeof v === 'number' ? v : Number.NaN;
+    };
   }
 
   private selectCell(epoch: number, column: Column, scroll: boolean): void {
@@ -575,6 +606,12 @@ export class App {
       get lastError() {
         return app.lastError;
       },
+      breakdown(ref, expand = 0) {
+        const r = parseRef(ref, app.session.layout);
+        const b = breakdownOf(app.session.layout, r.column, app.numberAt(r.epoch), { expand });
+        return b ? chainText(b) : null;
+      },
+      gradcheck: (epoch) => app.session.gradcheck(epoch),
     };
   })();
 }

@@ -1,8 +1,12 @@
 /// <reference lib="webworker" />
+import { gradCheckRow } from '../../gradcheck/gradcheck';
+import { trainLanes } from '../../lanes/lanes';
+import { buildLayout } from '../../layout/layout';
+import { withOverrides } from '../../spec/validate';
 import { lossCsv, rowsCsv } from '../../export/csv';
 import { Session } from '../session';
 import type { CellValue } from 'hyperformula';
-import type { EngineEvent, FromWorker, ToWorker } from './protocol';
+import type { EngineEvent, FromWorker, GradCheckReply, LaneReply, ToWorker } from './protocol';
 
 /** The engine worker: one Session (HyperFormula workbook and its training), driven by messages from the page. */
 
@@ -68,6 +72,9 @@ function attach(s: Session): void {
   sendRows(0, s.rows);
 }
 
+/** Lanes run in the worker one after another; beyond this many cells in all, the CLI is the place. */
+const PAGE_LANES_CELLS = 3_000_000;
+
 async function handle(m: ToWorker): Promise<unknown> {
   switch (m.type) {
     case 'create':
@@ -103,6 +110,29 @@ async function handle(m: ToWorker): Promise<unknown> {
     case 'import': {
       const { readGradsheetXlsx } = await import('../../export/importXlsx');
       return readGradsheetXlsx(m.bytes);
+    }
+    case 'gradcheck': {
+      const s = current();
+      const r = gradCheckRow(s.wb, m.epoch);
+      const reply: GradCheckReply = {
+        epoch: r.epoch, threshold: r.threshold, passed: r.passed,
+        worst: r.worst && { col: r.worst.column.index, relError: r.worst.relError },
+        cells: r.cells.map((c) => ({ col: c.column.index, claimed: c.claimed, numeric: c.numeric, relError: c.relError, status: c.status, note: c.note })),
+      };
+      return reply;
+    }
+    case 'lanes': {
+      const s = current();
+      const spec = withOverrides(s.layout.spec, { epochs: m.epochs });
+      const cells = buildLayout(spec).columns.length * spec.epochs * m.lrs.length;
+      if (cells > PAGE_LANES_CELLS) {
+        throw new Error(`${m.lrs.length} lanes of ${spec.epochs} epochs would be ${cells.toLocaleString('en')} cells; the page compares up to ${PAGE_LANES_CELLS.toLocaleString('en')} (fewer epochs or learning rates, or the CLI's --lanes)`);
+      }
+      return trainLanes(spec, m.lrs).map((l): LaneReply => {
+        const reply = { lr: l.lr, losses: l.losses, error: l.error };
+        l.wb.hf.destroy();
+        return reply;
+      });
     }
     case 'lossCsv': return lossCsv(current().wb);
     case 'rowsCsv': return rowsCsv(current().wb, m.from, m.to);

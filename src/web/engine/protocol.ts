@@ -16,6 +16,8 @@ export type Request =
   | { type: 'links'; epoch: number; col: number }
   | { type: 'xlsx'; flavour: Flavour; version: string }
   | { type: 'import'; bytes: ArrayBuffer }
+  | { type: 'gradcheck'; epoch: number }
+  | { type: 'lanes'; lrs: number[]; epochs: number }
   | { type: 'lossCsv' }
   | { type: 'rowsCsv'; from: number; to: number };
 
@@ -41,3 +43,18 @@ export type EngineEvent =
 
 export type FromWorker = ({ kind: 'reply' } & Reply) | ({ kind: 'event' } & EngineEvent);
 export type ToWorker = { id: number } & Request;
+
+/** A row's gradient check as the worker sends it (columns by index). */
+export interface GradCheckReply {
+  epoch: number;
+  threshold: number;
+  passed: boolean;
+  worst: { col: number; relError: number } | null;
+  cells: { col: number; claimed: number; numeric: number; relError: number; status: 'pass' | 'fail' | 'kink'; note?: string }[];
+}
+
+export interface LaneReply {
+  lr: number;
+  losses: number[];
+  error: string | null;
+}

@@ -4,7 +4,7 @@ import { buildLayout, isEditableColumn, type Column, type Layout } from '../../l
 import type { Spec } from '../../spec/types';
 import { rowTemplates } from '../../workbook/formulas';
 import type { CellOverride, SessionEvent, TrainState } from '../session';
-import type { CellAt, FromWorker, Request } from './protocol';
+import type { CellAt, FromWorker, GradCheckReply, LaneReply, Request } from './protocol';
 
 /**
  * The page's side of the engine worker. It keeps a copy of every computed value (the worker sends rows as they
@@ -200,6 +200,16 @@ export class RemoteSession {
 
   xlsx(flavour: Flavour, version: string): Promise<ArrayBuffer> {
     return this.engine.request({ type: 'xlsx', flavour, version }) as Promise<ArrayBuffer>;
+  }
+
+  /** The numerical gradient check of one row (see src/gradcheck). */
+  gradcheck(epoch: number): Promise<GradCheckReply> {
+    return this.engine.request({ type: 'gradcheck', epoch }) as Promise<GradCheckReply>;
+  }
+
+  /** The current network trained once per learning rate from its starting weights: each lane's losses. */
+  lanes(lrs: number[], epochs: number): Promise<LaneReply[]> {
+    return this.engine.request({ type: 'lanes', lrs, epochs }) as Promise<LaneReply[]>;
   }
 
   lossCsv = () => this.engine.request({ type: 'lossCsv' }) as Promise<string>;

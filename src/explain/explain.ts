@@ -1,0 +1,43 @@
+import { ACTIVATION_REGISTRY } from '../model/activations';
+import { LOSS_REGISTRY } from '../model/losses';
+import type { Column, Layout } from '../layout/layout';
+
+/**
+ * What a cell means, in plain words: the page shows it beside the selected cell, and the README's answers to the
+ * course questions say the same at length. Read from the layout and the registries, never from formula text.
+ */
+export function explainColumn(layout: Layout, col: Column): string {
+  const { spec } = layout;
+  const loss = LOSS_REGISTRY[spec.model.loss];
+  const act = col.layer !== null ? ACTIVATION_REGISTRY[spec.model.activations[col.layer]] : null;
+  switch (col.kind) {
+    case 'epoch': return 'The epoch (iteration) this row computes. Each row starts from the weights the row above ended with.';
+    case 'lr':
+      return 'The learning rate η: how far each update moves a weight against its gradient (w ← w − η·∂L/∂w). Too small and the loss falls slowly; too large and it overshoots, oscillates or diverges. Edit it at epoch 0; every later row reads the row above.';
+    case 'momentum': return 'The momentum μ: how much of the previous step carries into this one (v ← μ·v + g, w ← w − η·v), which speeds up steady descents and damps zig-zags.';
+    case 'weight':
+      return `A weight: how strongly one unit's output feeds the next unit's sum. Epoch 0 holds the starting weights (${initText(layout)}); each later row holds the new weights of the row above. Edit one and the row's forward values, loss and gradients recompute.`;
+    case 'velocity': return 'The velocity of momentum SGD: a running sum of past gradients, decayed by μ each step.';
+    case 'sample': return 'The sample drawn for this step (single-sample mode: one update per sample, in a seeded random order).';
+    case 'input': return 'An input value of the sample, read from the Data sheet.';
+    case 'target': return 'The target (desired output) of the sample, read from the Data sheet.';
+    case 'pre':
+      return `A neuron's weighted sum z = Σ w·a + b: each input times its weight, added up. This is the linear half of a neuron; ${act && act.name !== 'identity' ? `the next cell applies ${act.name}, the non-linear half.` : 'this layer has no activation, so the sum is the unit\'s output.'}`;
+    case 'act': return `A neuron's output: its activation ${act!.name} applied to its weighted sum. ${act!.explain}`;
+    case 'loss-term': return `One output's share of the loss. ${loss.explain}`;
+    case 'loss': return `The loss: one number saying how far the outputs are from the targets. Training lowers it. ${loss.explain}`;
+    case 'delta':
+      return 'A delta ∂L/∂z: how much the loss changes per unit change of this neuron\'s weighted sum. The chain rule builds it from the layer above: the deltas there, each times the weight that connects, times this unit\'s activation slope. Backprop computes every delta once and reuses it for all weights into the unit.';
+    case 'grad':
+      return 'A gradient ∂L/∂w: the chain rule multiplies the delta of the unit the weight feeds by the value that flows through the weight. Its sign says which way to move w to raise the loss, so the update moves the other way.';
+    case 'new-velocity': return 'The new velocity: μ times the old velocity plus this step\'s gradient.';
+    case 'new-weight': return 'The new weight: the weight minus η times its gradient (or its velocity, with momentum). The next row starts from it.';
+  }
+}
+
+function initText(layout: Layout): string {
+  const { spec } = layout;
+  if (spec.initial) return 'given in the spec';
+  const init = spec.init;
+  return init ? `drawn as ${init.weights} with seed ${spec.seed}` : `seed ${spec.seed}`;
+}
