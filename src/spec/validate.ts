@@ -89,7 +89,10 @@ function describe(v: unknown): string {
 function noUnknownKeys(o: Obj, field: string, allowed: readonly string[]): void {
   for (const key of Object.keys(o)) {
     if (!allowed.includes(key)) {
-      const where = field ? `${field}.${key}` : key;
+      // A key that is not a plain name (empty, spaces, very long) is quoted, so the field is never blank.
+      const plain = /^[A-Za-z_$][\w$]{0,39}$/.test(key);
+      const quoted = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+      const where = plain ? (field ? `${field}.${key}` : key) : field ? `${field}[${quoted}]` : quoted;
       throw new SpecError(where, `unknown field (allowed: ${allowed.join(', ')})`);
     }
   }
@@ -261,11 +264,13 @@ function checkSize(spec: RowShape, epochs: number): void {
 
 /** Parses spec text (a preset, a spec file or a run file), naming the line and column of a JSON syntax error. */
 export function parseSpecText(text: string, source: string): Spec {
+  // A byte-order mark (some Windows editors write one) is not part of the JSON.
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(json);
   } catch (err) {
-    throw new SpecError(source, `not valid JSON (${jsonErrorPlace(text, err)})`);
+    throw new SpecError(source, `not valid JSON (${jsonErrorPlace(json, err)})`);
   }
   try {
     return parseSpec(raw);
@@ -275,35 +280,131 @@ export function parseSpecText(text: string, source: string): Spec {
   }
 }
 
+/** `line 3, column 1: expected …`: found by scanning the text, since JSON.parse's messages often omit the place. */
 function jsonErrorPlace(text: string, err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const offset = jsonErrorOffset(text, message);
-  const reason = message.split(/, "|\n| in JSON at position/)[0].replace(/ \(line \d+ column \d+\)$/, '');
-  if (offset === null) return reason;
-  const before = text.slice(0, offset);
+  const found = jsonSyntaxError(text);
+  if (found === null) {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.split(/, "|\n| in JSON at position/)[0];
+  }
+  const before = text.slice(0, found.offset);
   const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}: ${reason}`;
+  const column = found.offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}: ${found.reason}`;
 }
 
-/** Where JSON.parse stopped: its "position N", else the end for a cut-off text, else the unexpected token. */
-function jsonErrorOffset(text: string, message: string): number | null {
-  const pos = /position (\d+)/.exec(message);
-  if (pos) return Number(pos[1]);
-  if (/end of JSON input/.test(message)) return text.length;
-  const token = /Unexpected token '(.)'/.exec(message);
-  if (!token) return null;
-  // Node 20 omits the position for some errors; find the first occurrence of the token outside strings.
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === token[1]) return i;
+class JsonSyntax {
+  constructor(readonly offset: number, readonly reason: string) {}
+}
+
+/**
+ * The first syntax error of a JSON text and its offset, by a small scanner of the JSON grammar (RFC 8259);
+ * null when the text is valid JSON or too deeply nested to scan.
+ */
+function jsonSyntaxError(text: string): JsonSyntax | null {
+  let i = 0;
+  const end = text.length;
+  const fail = (reason: string, at = i): never => {
+    throw new JsonSyntax(at, reason);
+  };
+  const shown = (at: number): string => {
+    if (at >= end) return 'the end of the text';
+    const word = /[A-Za-z0-9_.+-]+/y;
+    word.lastIndex = at;
+    const w = word.exec(text)?.[0] ?? text[at];
+    // An invisible character (a no-break space pasted from a web page, a control character) by its code.
+    if (/^[\s\x00-\x1f\x7f-\xa0\u200b-\u200f\u2028\u2029\ufeff]$/.test(w)) {
+      return `U+${w.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (an invisible character)`;
+    }
+    if (w.length === 1 && !/[A-Za-z0-9]/.test(w)) return `'${w}'`;
+    return JSON.stringify(w.length > 20 ? `${w.slice(0, 20)}…` : w);
+  };
+  const space = () => {
+    while (i < end && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const string = () => {
+    i++; // the opening quote
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c === 0x5c) {
+        const e = text[i + 1];
+        if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+        else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 6;
+        else fail(`bad escape \\${e ?? ''} in a string (escapes are \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)`);
+      } else if (c < 0x20) {
+        fail('a string cannot hold a line break, tab or other control character; write it as \\n or \\t');
+      } else i++;
+    }
+    fail('the text ends inside a string (a closing " is missing)');
+  };
+  const number = () => {
+    const re = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+    re.lastIndex = i;
+    const m = re.exec(text);
+    const next = m ? text[i + m[0].length] : undefined;
+    if (!m || (next !== undefined && /[0-9.eE+-]/.test(next))) fail(`bad number ${shown(i)}`);
+    i += m![0].length;
+  };
+  const value = (depth: number): void => {
+    if (depth > 1000) throw new RangeError('too deep');
+    space();
+    const c = text[i];
+    if (c === undefined) return fail('the text ends where a value should be');
+    if (c === '{') return members(depth, '}', true);
+    if (c === '[') return members(depth, ']', false);
+    if (c === '"') return string();
+    if (c === '-' || (c >= '0' && c <= '9')) return number();
+    for (const word of ['true', 'false', 'null']) {
+      if (text.startsWith(word, i) && !/[A-Za-z0-9_]/.test(text[i + word.length] ?? '')) {
+        i += word.length;
+        return;
+      }
+    }
+    fail(`expected a value (a number, "text", true, false, null, {…} or […]), got ${shown(i)}`);
+  };
+  const members = (depth: number, close: string, object: boolean): void => {
+    i++;
+    space();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (let first = true; ; first = false) {
+      space();
+      if (object) {
+        if (text[i] !== '"') {
+          fail(`expected a field name in double quotes, got ${shown(i)}${!first && text[i] === '}' ? ' (a comma after the last field?)' : ''}`);
+        }
+        string();
+        space();
+        if (text[i] !== ':') fail(`expected ':' after the field name, got ${shown(i)}`);
+        i++;
+      } else if (!first && text[i] === ']') {
+        fail(`expected a value, got ${shown(i)} (a comma after the last entry?)`);
+      }
+      value(depth + 1);
+      space();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      if (text[i] !== ',') fail(`expected ',' or '${close}' after a value, got ${shown(i)}${/^[-"{[0-9tfn]/.test(text[i] ?? '') ? ' (a missing comma?)' : ''}`);
+      i++;
+    }
+  };
+  try {
+    value(0);
+    space();
+    if (i < end) fail(`unexpected ${shown(i)} after the end of the JSON`);
+    return null;
+  } catch (err) {
+    if (err instanceof JsonSyntax) return err;
+    return null; // nested too deeply to scan: JSON.parse's own message stands
   }
-  return null;
 }
 
 /** Settings a user may change on top of a spec (CLI flags, page controls). */
