@@ -43,7 +43,7 @@ function labelOf(data: WorkbookData, ref: CellRef): string | null {
 function lastRowUsed(plan: CheckPlan): number {
   let last = 0;
   for (const s of plan.steps) {
-    const refs = [s.loss, ...s.params.flatMap((p) => [p.weight, p.gradient, p.next, p.velocity, p.nextVelocity])];
+    const refs = [s.loss, ...s.params.flatMap((p) => [p.weight, p.gradient, p.next, p.velocity, p.nextVelocity, p.newWeight, p.newVelocity])];
     for (const x of [s.learningRate, s.momentum]) if (x !== undefined && typeof x !== 'number') refs.push(x);
     for (const r of refs) if (r && r.sheet === plan.sheet) last = Math.max(last, r.row);
   }

@@ -287,15 +287,23 @@ function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: 
       const p: ParamPlan = { name: header(h.params.get(key)!), weight: at(row, weightCol), gradient: at(row, g) };
       const newCol = h.newParams.get(stepKey(step, key));
       const paramCol = h.params.get(key)!;
-      if (last && hasNextRow(paramCol)) p.next = at(row + 1, paramCol);
-      else if (newCol !== undefined) p.next = at(row, newCol);
+      if (last && hasNextRow(paramCol)) {
+        p.next = at(row + 1, paramCol);
+        if (newCol !== undefined) p.newWeight = at(row, newCol);
+      } else if (newCol !== undefined) {
+        p.next = at(row, newCol);
+      }
       const vCol = i === 0 ? h.velocities.get(key) : h.newVelocities.get(stepKey(prev, key));
       if (vCol !== undefined) {
         p.velocity = at(row, vCol);
         const nv = h.newVelocities.get(stepKey(step, key));
         const vHere = h.velocities.get(key);
-        if (last && vHere !== undefined && hasNextRow(vHere)) p.nextVelocity = at(row + 1, vHere);
-        else if (nv !== undefined) p.nextVelocity = at(row, nv);
+        if (last && vHere !== undefined && hasNextRow(vHere)) {
+          p.nextVelocity = at(row + 1, vHere);
+          if (nv !== undefined) p.newVelocity = at(row, nv);
+        } else if (nv !== undefined) {
+          p.nextVelocity = at(row, nv);
+        }
       }
       params.push(p);
     }
@@ -353,7 +361,10 @@ function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: 
   found.push(lr ? `learning rate: ${lrHow} = ${String(cell(lr.row, lr.col)?.value ?? '?')}` : 'learning rate: not found (no η/lr column or label, and the update formula reads no other single cell)');
   if (usesMomentum) found.push(mu ? `momentum: ${muHow} = ${String(cell(mu.row, mu.col)?.value ?? '?')}; velocities ${listNames(p0.filter((p) => p.velocity).map((p) => header(p.velocity!.col)))}` : 'momentum: velocity columns but no μ/momentum cell found');
   const nexts = steps[steps.length - 1].params.filter((p) => p.next);
-  if (nexts.length > 0) found.push(`update checked against ${nexts[0].next!.row === row ? `the new weights of row ${row + 1}` : `row ${row + 2}`}`);
+  if (nexts.length > 0) {
+    const p = nexts[0];
+    found.push(`update checked against ${p.next!.row === row ? `the new weights of row ${row + 1}` : `row ${row + 2}${p.newWeight ? ` and the new weights of row ${row + 1}` : ''}`}`);
+  }
   else notes.push('no next row and no new-weight columns: the update rule was not checked');
 
   const nameOf = (ref: CellRef): string | null => {

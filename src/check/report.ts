@@ -76,7 +76,7 @@ export function renderReport(report: CheckReport): string {
     });
     const us = report.updates.filter((u) => u.step === step);
     if (us.length) {
-      out.push(`Update rule, ${step} (the weight the next step starts from = w − η·gradient${us.some((u) => u.kind === 'velocity') ? ', with momentum' : ''}):`);
+      out.push(`Update rule, ${step} (new weight = w − η·gradient${us.some((u) => u.kind === 'velocity') ? ', with momentum' : ''}):`);
       const urows = [['  cell', 'weight', 'expected', 'actual', 'rel. error', '']];
       const ulines = us.map((u) => [`  ${u.nextName} (${u.nextAddress})`, u.kind === 'velocity' ? `v of ${u.weight}` : u.weight, num(u.expected), num(u.actual), rel(u.relError), STATUS[u.status]]);
       const ur = table([...urows, ...ulines]);

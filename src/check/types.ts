@@ -41,6 +41,9 @@ export interface ParamPlan {
   /** Momentum: this step's velocity and the new one (next = w − η·(μ·v + g)). */
   velocity?: CellRef;
   nextVelocity?: CellRef;
+  /** A new-weight (new-velocity) cell of the same row, checked too when `next` is in the next row. */
+  newWeight?: CellRef;
+  newVelocity?: CellRef;
 }
 
 /** A number written in the map, or a cell that holds it. */
