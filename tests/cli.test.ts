@@ -385,3 +385,113 @@ describe('acceptance: npm run train -- --preset end2-xor-44 --json run.json', ()
     expect(relErr(run.epochLoss[0], ref.epochLoss[0])).toBeLessThan(1e-12);
   });
 });
+
+/** Issue 7: every class of bad input exits with its code and says what is wrong; nothing is trained. */
+describe('bad input: each class exits with its code and message', () => {
+  const usage = 'Usage: npm run train --';
+
+  it.each([
+    ['an unknown flag', ['--epoch', '5'], 'gradsheet: unknown option --epoch (did you mean --epochs?)'],
+    ['an unknown flag far from any', ['--verbose'], 'gradsheet: unknown option --verbose\n'],
+    ['a flag missing its value', ['--lr'], 'gradsheet: --lr needs a value'],
+    ['a flag whose value is the next flag', ['--lr', '--epochs', '5'], 'gradsheet: --lr needs a value'],
+    ['a value that is not a number', ['--lr', 'fast'], 'gradsheet: --lr must be a number, got "fast"'],
+    ['a fractional whole-number flag', ['--seed', '1.5'], 'gradsheet: --seed must be a whole number, got "1.5"'],
+    ['a value given to a switch', ['--quiet=yes'], 'gradsheet: --quiet takes no value'],
+    ['a bare word', ['xor'], 'gradsheet: unexpected argument "xor"'],
+    ['a bad --batch', ['--batch', 'mini'], 'gradsheet: --batch must be full or sample, got "mini"'],
+    ['a bad --flavour', ['--flavour', 'pdf', '--out', 'x.xlsx'], 'gradsheet: --flavour must be values or live, got "pdf"'],
+    ['--epochs 0', ['--epochs', '0'], 'gradsheet: --epochs 0: epochs: must be a whole number from 1 to 100000, got 0'],
+    ['--epochs over the bound', ['--epochs', '100001'], 'gradsheet: --epochs 100001: epochs: must be a whole number from 1 to 100000, got 100001'],
+    ['--epochs too many for the cell limit', ['--epochs', '10000'],
+      'gradsheet: --epochs 10000: epochs: the workbook would have 791 cells a row × 10,000 epochs = 7,910,000 cells, ' +
+      'over the limit of 5,000,000 cells; at most 6,321 epochs fit this network, or use a smaller network or fewer steps an epoch'],
+    ['a negative --lr', ['--preset', 'end2-backprop-2-2-2', '--lr', '-1'], 'gradsheet: --lr -1: optimizer.lr: must be greater than 0, got -1'],
+    ['--momentum 1', ['--preset', 'end2-backprop-2-2-2', '--momentum', '1'], 'gradsheet: --momentum 1: optimizer.momentum: must be from 0 up to (not including) 1, got 1'],
+  ])('%s exits 2 with the message and the usage', (_what, args, message) => {
+    const r = train(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).toContain(usage);
+    expect(r.stdout).toBe('');
+  }, SMALL);
+
+  const bad = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const xor44 = () => JSON.parse(readFileSync(join(ROOT, 'sheets/end2-xor-44.json'), 'utf8'));
+
+  it.each([
+    ['bad JSON: a trailing comma', 'comma.json', '{\n  "name": "x",\n}\n',
+      'comma.json: not valid JSON (line 3, column 1: expected a field name in double quotes, got \'}\' (a comma after the last field?))'],
+    ['bad JSON: a bare word', 'word.json', '{\n  "batch": sample\n}\n',
+      'word.json: not valid JSON (line 2, column 12: expected a value (a number, "text", true, false, null, {…} or […]), got "sample")'],
+    ['bad JSON: a missing comma', 'missing.json', '{\n  "name": "x"\n  "epochs": 3\n}\n',
+      'missing.json: not valid JSON (line 3, column 3: expected \',\' or \'}\' after a value, got \'"\' (a missing comma?))'],
+    ['an empty file', 'empty.json', '', 'empty.json: not valid JSON (line 1, column 1: the text ends where a value should be)'],
+    ['not an object', 'array.json', '[1, 2]', 'array.json: spec: must be an object, got an array of 2'],
+    ['an unknown key', 'typo.json', JSON.stringify({ ...xor44(), epoch: 5 }),
+      'typo.json: epoch: unknown field (allowed: name, description, model, data, optimizer, batch, stepsPerEpoch, epochs, seed, init, initial, order,'],
+    ['a bad value deep inside', 'act.json', JSON.stringify({ ...xor44(), model: { ...xor44().model, activations: ['tanh', 'tanh', 'softmax', 'identity'] } }),
+      'act.json: model.activations[2]: must be one of "sigmoid", "tanh", "relu", "identity", got "softmax"'],
+    ['too large (cells × epochs)', 'huge.json', JSON.stringify({ ...xor44(), epochs: 100_000 }),
+      'huge.json: epochs: the workbook would have 791 cells a row × 100,000 epochs = 79,100,000 cells, over the limit of 5,000,000 cells; at most 6,321 epochs fit'],
+    ['a row too wide', 'wide.json', JSON.stringify({ ...xor44(), model: { layers: [2, 64, 64, 1], bias: true, activations: ['tanh', 'tanh', 'identity'], loss: 'l1' } }),
+      'wide.json: model.layers: a row would have 63,405 cells (network 2-64-64-1, 4 steps an epoch), over the limit of 16,384 cells a row'],
+  ])('a spec file with %s exits 2, names the file and the place', (_what, name, text, message) => {
+    const r = train('--spec', bad(name, text));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`gradsheet: ${join(dir, message)}`);
+    // A spec's fault, not the command line's: no usage; refused before anything was built.
+    expect(r.stderr).not.toContain(usage);
+    expect(r.stderr).not.toContain('cells a row\n');
+    expect(r.stdout).toBe('');
+  }, SMALL);
+
+  it('a missing spec file exits 4 and names it', () => {
+    const r = train('--spec', join(dir, 'nowhere.json'));
+    expect(r.status).toBe(4);
+    expect(r.stderr).toContain(`cannot read spec file ${join(dir, 'nowhere.json')}: ENOENT: no such file or directory`);
+  }, SMALL);
+});
+
+describe('divergence: exit 3, the epoch and the first bad cell; the good epochs are logged', () => {
+  const identity241 = {
+    name: 'identity-2-4-1',
+    model: { layers: [2, 4, 1], bias: true, activations: ['identity', 'identity'], loss: 'mse' },
+    data: { inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0], [1], [1], [0]] },
+    optimizer: { lr: 1000 },
+    batch: 'full',
+    epochs: 100,
+    seed: 1,
+  };
+
+  it('2-4-1, identity activations, MSE, η = 1000', () => {
+    const file = join(dir, 'identity241.json');
+    writeFileSync(file, JSON.stringify(identity241));
+    const r = train('--spec', file, '--json', join(dir, 'never.json'));
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('gradsheet: training diverged at epoch 4: the first bad cell is o1[1] (Train!AA6) = #NUM!. ' +
+      'o1[1] = w9*h1[1]+w10*h2[1]+w11*h3[1]+w12*h4[1]+b5 with h1[1] = ');
+    expect(r.stderr).toMatch(/: the result is beyond the largest number a cell holds \(1\.8e308\)\. The values grew too large for a cell: try a smaller learning rate η \(now 1000\)\. Set the learning rate with --lr\. Epochs 0 to 3 trained normally \(--epochs 4 keeps just them\)\.\n$/);
+    expect(logLines(r.stdout).map((l) => l.split('\t')[0])).toEqual(['Epoch: 0', 'Epoch: 3']);
+    expect(existsSync(join(dir, 'never.json'))).toBe(false);
+    // The suggested --epochs 4 trains those epochs and writes the run.
+    const kept = train('--spec', file, '--epochs', '4', '--json', join(dir, 'kept.json'));
+    expect(kept.status).toBe(0);
+    expect(logLines(kept.stdout)).toEqual(logLines(r.stdout));
+  }, SMALL);
+
+  it("a sigmoid network whose EXP overflows: end2-backprop-2-2-2 at η = 1e12", () => {
+    const r = train('--preset', 'end2-backprop-2-2-2', '--lr', '1e12');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(
+      '^gradsheet: training diverged at epoch 1: the first bad cell is a_h1 \\(Train!P3\\) = #NUM!\\. ' +
+      'EXP overflowed in a_h1 = 1/\\(1\\+EXP\\(-h1\\)\\) with h1 = -4\\.7064e\\+7: EXP\\(4\\.7064e\\+7\\) is beyond the largest number a cell holds ' +
+      "\\(1\\.8e308; EXP\\(x\\) overflows above x = 709\\.78\\)\\. The weights grew so large that the sigmoid's EXP overflowed: " +
+      'try a smaller learning rate η \\(now 1e\\+12\\)\\. Set the learning rate with --lr\\. Epoch 0 trained normally \\(--epochs 1 keeps just it\\)\\.$', 'm'));
+    expect(logLines(r.stdout)).toEqual(['Epoch: 0\tLoss: 0.2425198573']);
+  }, SMALL);
+});
