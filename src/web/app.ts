@@ -196,7 +196,7 @@ export class App {
       return;
     }
     if (note) this.report(note);
-    await this.train(this.settings);
+    await this.train(this.settings, false, false);
   }
 
   /** Rebuilds saved work: its spec and settings, then its cells set again as the sheet grows (Session.replay). */
@@ -216,14 +216,17 @@ export class App {
       // A saved cell could not be set again: keep the settings, set the edits aside.
       if (this.storage) setAside(this.storage, STATE_KEY, JSON.stringify(makeSavedState(settings, custom, edits)), (err as Error).message);
       this.report(`Your saved edits could not be restored: ${(err as Error).message}. They were set aside (browser storage key ${BROKEN_KEY}); training without them.`);
-      await this.train(settings, true);
+      await this.train(settings, true, false);
     } finally {
       this.scheduleSave();
     }
   }
 
-  /** Starts (or restarts) training with the given settings; `fresh` rebuilds the sheet even when they are the same. */
-  async train(settings: Settings = this.settings, fresh = false): Promise<void> {
+  /**
+   * Starts (or restarts) training with the given settings; `fresh` rebuilds the sheet even when they are the same.
+   * `clearError` false keeps lastError (a problem reported while the page opened).
+   */
+  async train(settings: Settings = this.settings, fresh = false, clearError = true): Promise<void> {
     const changed = fresh || !this.session || JSON.stringify(settings) !== JSON.stringify(this.settings);
     if (changed) {
       await this.session?.stop();
@@ -232,7 +235,7 @@ export class App {
       this.attach(await RemoteSession.create(this.engine, spec, this.session ?? null));
     }
     this.writeUrl();
-    this.lastError = null;
+    if (clearError) this.lastError = null;
     // A run that blows up has been reported (the 'diverged' event); the rows up to it stay.
     await this.session.train().catch((e: Error) => this.rethrowUnlessDiverged(e));
   }
@@ -264,7 +267,7 @@ export class App {
   }
 
   private onDiverged(message: string, epoch: number, column: Column | null): void {
-    this.report(`${message}. Training stopped; epochs 0 to ${epoch} are kept.`);
+    this.report(`${message.replace(/\.\s*$/, '')}. Training stopped; epochs 0 to ${epoch} are kept.`);
     if (column && this.grid) this.selectCell(epoch, column, true);
   }
 
