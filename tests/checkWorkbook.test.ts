@@ -172,7 +172,7 @@ describe('a hand-made classic sheet (exceljs, formulas filled down as shared for
     const report = await checkWorkbookFile(path);
     expect(report.verdict).toBe('pass');
     expect(report.row).toBe(5);
-    expect(report.found.join('\n')).toContain('learning rate: the cell B2 that w1\'s update E6 reads = 0.5');
+    expect(report.found.join('\n')).toContain('learning rate: the cell η (B2) that w1\'s update E6 reads = 0.5');
     report.gradients.forEach((g, i) => expect(Math.abs(g.claimed! / GOLDEN_GRADIENTS[i] - 1), g.gradient).toBeLessThan(1e-9));
     expect(report.updates.map((u) => u.nextAddress)).toEqual(['E6', 'F6', 'G6', 'H6', 'M6', 'N6', 'O6', 'P6']);
     const later = await checkWorkbookFile(path, { row: 8 });
@@ -218,10 +218,10 @@ describe('a hand-made classic sheet (exceljs, formulas filled down as shared for
     await writeWorkbook(path, { Backprop: grid }, shared);
     const report = await checkWorkbookFile(path);
     expect(report.verdict).toBe('pass');
-    expect(report.notes.join('\n')).not.toContain('were not loaded');
+    expect(report.notes.join('\n')).not.toContain('were loaded');
     const near = tempPath('student-40.xlsx');
     await writeClassicSheet(near, { iterations: 40 });
-    expect((await checkWorkbookFile(near)).notes).toContain('rows below 6 of "Backprop" were not loaded: nothing the checked cells read is there');
+    expect((await checkWorkbookFile(near)).notes).toContain('only rows 1–6 of "Backprop" were loaded: nothing the checked cells read lies below');
   });
 });
 

@@ -76,7 +76,7 @@ export function checkWorkbookData(data: WorkbookData, options: CheckOptions): Ch
     engine.destroy();
     engine = new CheckEngine(data);
   } else if (engine.options.keepRows) {
-    notes.push(`rows below ${last + 1} of "${plan.sheet}" were not loaded: nothing the checked cells read is there`);
+    notes.push(`only rows 1–${last + 1} of "${plan.sheet}" were loaded: nothing the checked cells read lies below`);
   }
   try {
     const nameOf = (ref: CellRef) => plan.nameOf(ref) ?? labelOf(data, ref);

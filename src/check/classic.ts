@@ -328,7 +328,8 @@ function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: 
       const named = data.names.filter((n) => new RegExp(`(^|[^A-Za-z0-9_.])${n.name.replace(/[.]/g, '\\.')}($|[^A-Za-z0-9_.(])`, 'i').test(f));
       if (others.length === 1 && named.length === 0) {
         lr = others[0];
-        lrHow = `the cell ${a1(lr, sheet.name)} that ${p.name}'s update ${a1(p.next, sheet.name)} reads`;
+        const tag = text(cell(lr.row, lr.col - 1));
+        lrHow = `the cell ${tag ? `${tag} (${a1(lr, sheet.name)})` : a1(lr, sheet.name)} that ${p.name}'s update ${a1(p.next, sheet.name)} reads`;
       } else if (others.length === 0 && named.length === 1) {
         lr = parseCellRef(named[0].ref, sheet.name);
         if (lr) lrHow = `the name ${named[0].name} that ${p.name}'s update reads`;

@@ -21,10 +21,10 @@ const FLOOR_FACTOR = NOISE_ULPS / GRADIENT_TOLERANCE;
 const MAX_WALK = 50_000;
 
 export const METHOD =
-  `five-point central differences through the formula engine, h = ${STEP}·max(1, |w|); ` +
-  `a gradient passes when |claimed − numerical| / max(|claimed|, |numerical|, floor) < ${GRADIENT_TOLERANCE}, ` +
-  `floor = 1e8·ε·|E|/h (below it the loss's rounding hides a gradient); ` +
-  `an update passes when |next − expected| / max(|next|, |expected|) < ${UPDATE_TOLERANCE}`;
+  `five-point central differences through HyperFormula, h = ${STEP.toExponential()}·max(1, |w|). ` +
+  `A gradient passes when |claimed − numerical| / max(|claimed|, |numerical|, floor) < ${GRADIENT_TOLERANCE.toExponential()} ` +
+  `(floor = 1e8·ε·|loss|/h: smaller gradients are hidden by the loss's rounding); ` +
+  `an update when |actual − expected| / max(|actual|, |expected|) < ${UPDATE_TOLERANCE.toExponential()}.`;
 
 type Namer = (ref: CellRef) => string | null;
 

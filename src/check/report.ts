@@ -12,6 +12,21 @@ const num = (x: number | null) => (x === null ? '–' : fmt(x));
 const rel = (x: number | null) => (x === null ? '–' : x === 0 ? '0' : x.toExponential(1));
 const STATUS: Record<string, string> = { pass: 'pass', fail: 'FAIL', kink: 'pass (kink)', skipped: 'skipped' };
 
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 export function readLine(r: CellRead): string {
   const who = r.name ? `${r.name} (${r.address})` : r.address;
   const value = typeof r.value === 'number' ? fmt(r.value) : r.value === null ? 'empty' : String(r.value);
@@ -59,7 +74,7 @@ export function summaryLine(report: CheckReport): string {
 export function renderReport(report: CheckReport): string {
   const out: string[] = [`Checking ${report.file} (${report.source === 'auto' ? 'classic layout, found automatically' : 'map file'})`];
   for (const f of report.found) out.push(`  ${f}`);
-  out.push(`  method: ${report.method}`);
+  out.push(...wrap(`method: ${report.method}`, 110).map((l, i) => `  ${i ? '  ' : ''}${l}`));
   out.push('');
 
   const steps = [...new Set(report.gradients.map((g) => g.step))];
