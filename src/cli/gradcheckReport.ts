@@ -1,4 +1,4 @@
-import { gradCheckRow, GRADCHECK_FLOOR, type GradCheckResult } from '../gradcheck/gradcheck';
+import { gradCheckRow, type GradCheckResult } from '../gradcheck/gradcheck';
 import type { Workbook } from '../workbook/workbook';
 
 /** `--gradcheck`: checks the first and last rows; prints the worst relative error of each weight layer. */
@@ -18,7 +18,7 @@ export function gradcheckRows(wb: Workbook, log: (line: string) => void): boolea
 
 function describe(r: GradCheckResult, wb: Workbook): string {
   const e = (x: number) => x.toExponential(2);
-  const lines = [`gradient check, epoch ${r.epoch}: ${r.cells.length} gradient cells, threshold ${e(r.threshold)} relative (gradients under ${e(GRADCHECK_FLOOR)} count as 0)`];
+  const lines = [`gradient check, epoch ${r.epoch}: ${r.cells.length} gradient cells, threshold ${e(r.threshold)} relative (differences within rounding noise count as agreement)`];
   for (const l of r.byLayer) {
     const w = l.worst;
     const where = w ? `${w.column.name} (${w.column.letter}${wb.layout.rowOf(r.epoch) + 1}): claimed ${w.claimed.toPrecision(10)}, numerical ${w.numeric.toPrecision(10)}` : 'no cell judged';

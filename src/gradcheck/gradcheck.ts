@@ -12,8 +12,13 @@ import { HF_CONFIG, type Workbook } from '../workbook/workbook';
  */
 
 export const GRADCHECK_THRESHOLD = 1e-6;
-/** Below this size a gradient counts as zero: relative error = |claimed − numeric| / max(|claimed|, |numeric|, floor). */
+/**
+ * relative error = |claimed − numeric| / max(|claimed|, |numeric|, floor). The floor is at least this, and at least
+ * the rounding noise of the difference quotient (NOISE_ULPS·ε·|L|/h) over the threshold: a difference smaller than
+ * that noise cannot tell a right gradient from a wrong one, so it counts as agreement.
+ */
 export const GRADCHECK_FLOOR = 1e-8;
+const NOISE_ULPS = 64;
 const STEP = 1e-3;
 
 export type CheckStatus = 'pass' | 'fail' | 'kink';
@@ -118,16 +123,20 @@ export function gradCheckRow(wb: Workbook, epoch: number, threshold = GRADCHECK_
       const crossed = new Set<string>();
       // Only kinks inside the loss read matter: in sample mode, those of the loss's own step.
       const relevant = (i: number) => loss.step === null || kinks[i].a.step === loss.step;
+      let largestLoss = 0;
       const lossAt = (k: number) => {
         scratch.hf.setCellContents(at(weight), w + k * h);
         kinkSigns().forEach((sign, i) => { if (sign !== base[i] && relevant(i)) crossed.add(kinks[i].label); });
-        return num(loss);
+        const l = num(loss);
+        largestLoss = Math.max(largestLoss, Math.abs(l));
+        return l;
       };
       // Differences first: a loss the weight does not touch gives exactly 0.
       const numeric = (8 * (lossAt(1) - lossAt(-1)) - (lossAt(2) - lossAt(-2))) / (12 * h);
       scratch.hf.setCellContents(at(weight), original);
       const c = typeof claimed === 'number' ? claimed : Number.NaN;
-      const relError = Math.abs(c - numeric) / Math.max(Math.abs(c), Math.abs(numeric), GRADCHECK_FLOOR);
+      const floor = Math.max(GRADCHECK_FLOOR, (NOISE_ULPS * Number.EPSILON * largestLoss) / (h * threshold));
+      const relError = Math.abs(c - numeric) / Math.max(Math.abs(c), Math.abs(numeric), floor);
       const cell: GradCheckCell = { column: grad, weight, loss, claimed: c, numeric, relError: Number.isNaN(relError) ? Infinity : relError, status: 'pass' };
       if (crossed.size > 0) {
         cell.status = 'kink';

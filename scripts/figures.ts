@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'vite';
+import { launchChromium } from '../tests/support/browserHarness';
+
+/**
+ * npm run figures: the README's images, made by gradsheet's own page in headless Chromium:
+ * docs/chain-rule.png (a gradient cell's breakdown and gradient check) and docs/learning-rates.png (the course's
+ * six learning rates from the same starting weights).
+ */
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const server = await createServer({ root: ROOT, server: { host: '127.0.0.1', port: 0, hmr: false, watch: null }, logLevel: 'error' });
+await server.listen();
+const { port } = server.httpServer!.address() as { port: number };
+const browser = await launchChromium();
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, deviceScaleFactor: 1 });
+  await page.goto(`http://127.0.0.1:${port}/?preset=end2-backprop-2-2-2`);
+  await page.waitForFunction(() => {
+    const g = (window as unknown as { gradsheet?: { state: string; rows: number } }).gradsheet;
+    return g?.state === 'ready' && g.rows > 1;
+  }, null, { timeout: 120_000 });
+  await page.evaluate(() => (window as unknown as { gradsheet: { select(r: string): void } }).gradsheet.select('epoch 0,∂E/∂w1'));
+  await page.locator('.chain-check-run').click();
+  await page.locator('.chain-check-row').waitFor();
+  const bar = await page.locator('.formula-bar').boundingBox();
+  await page.screenshot({ path: resolve(ROOT, 'docs/chain-rule.png'), clip: { x: 0, y: bar!.y - 4, width: 1280, height: bar!.height + 8 } });
+  await page.locator('.lanes-run').click();
+  await page.waitForFunction(() => document.querySelectorAll('.lanes-table tr').length > 2, null, { timeout: 120_000 });
+  await page.locator('.lanes-panel').screenshot({ path: resolve(ROOT, 'docs/learning-rates.png') });
+  process.stdout.write('wrote docs/chain-rule.png and docs/learning-rates.png\n');
+} finally {
+  await browser.close();
+  await server.close();
+}
