@@ -18,6 +18,7 @@ import type { Settings, TrainState } from './session';
 import { readUrlState, writeUrlState } from './urlState';
 import { createControls, settingsDiff, type Controls } from './views/controls';
 import { createFileControls, download } from './views/files';
+import { createWorkbookCheck, runWorkbookCheck, type WorkbookCheckView } from './views/checkReport';
 import { createFormulaBar } from './views/formulaBar';
 import { createChainPanel } from './views/chainPanel';
 import { createLanesPanel } from './views/lanesPanel';
@@ -77,6 +78,8 @@ export class App {
   private lastNetworkDraw = 0;
   private refreshScheduled = false;
   private readonly controls: Controls;
+  /** The report of "Check a workbook" (a learner's backprop sheet), under the file buttons. */
+  private workbookCheck!: WorkbookCheckView;
   private readonly formulaBar;
   private readonly chainPanel;
   private readonly lanesPanel;
@@ -151,7 +154,11 @@ export class App {
         (err: Error) => this.controls.message(err.message, true),
       ),
       importXlsx: (file) => void this.importXlsx(file),
+      checkWorkbook: (files) => void runWorkbookCheck(files, this.workbookCheck),
     });
+    const checkBox = el('check');
+    filesBox.after(checkBox);
+    this.workbookCheck = createWorkbookCheck(checkBox);
     const chartTitle = el('panel-title', 'h3');
     chartTitle.textContent = 'loss by epoch (click a point to see its row)';
     chartBox.append(chartTitle);

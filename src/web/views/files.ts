@@ -10,6 +10,8 @@ export interface FileHandlers {
   lossCsv(): void;
   rowsCsv(from: number, to: number): void;
   importXlsx(file: File): void;
+  /** Check a hand-made backprop workbook (and its map, chosen with it); see views/checkReport.ts. */
+  checkWorkbook?(files: File[]): void;
 }
 
 export function createFileControls(container: HTMLElement, on: FileHandlers): void {
@@ -56,6 +58,27 @@ export function createFileControls(container: HTMLElement, on: FileHandlers): vo
   const specLabel = document.createElement('label');
   specLabel.className = 'import';
   specLabel.append('Open spec ', specFile);
+  const checkLabel = document.createElement('label');
+  if (on.checkWorkbook) {
+    const check = on.checkWorkbook;
+    const checkFile = document.createElement('input');
+    checkFile.type = 'file';
+    checkFile.multiple = true;
+    checkFile.accept = '.xlsx,.xlsm,.json';
+    checkFile.name = 'check-workbook';
+    checkFile.addEventListener('change', () => {
+      if (checkFile.files?.length) check([...checkFile.files]);
+      checkFile.value = '';
+    });
+    checkLabel.className = 'import';
+    checkLabel.title = 'Check the gradient cells of a backprop workbook; drop the file here, with its map (.json) if it has one';
+    checkLabel.append('Check a workbook ', checkFile);
+    checkLabel.addEventListener('dragover', (e) => e.preventDefault());
+    checkLabel.addEventListener('drop', (e) => {
+      e.preventDefault();
+      if (e.dataTransfer?.files.length) check([...e.dataTransfer.files]);
+    });
+  }
   container.append(
     button('New', 'new', () => on.newSheet()),
     specLabel,
@@ -65,6 +88,7 @@ export function createFileControls(container: HTMLElement, on: FileHandlers): vo
     button('Rows CSV', 'export-rows', () => on.rowsCsv(Number(from.value), Number(to.value))),
     'epochs ', from, '–', to,
     importLabel,
+    ...(on.checkWorkbook ? [checkLabel] : []),
   );
 }
 
