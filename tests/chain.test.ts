@@ -91,3 +91,18 @@ describe('chain-rule breakdown reads as the course writes it', () => {
     expect(chainText(breakdownOf(layout, layout.column('h1'), valueOf)!, true)).toBe('h1 = w1[0.15]·i1[0.05] + w2[0.2]·i2[0.1]');
   });
 });
+
+describe('every cell kind has its plain-language explanation', () => {
+  it('for every column of every preset, from the layout and the registries', async () => {
+    const { explainColumn } = await import('../src/explain/explain');
+    const { ACTIVATION_REGISTRY } = await import('../src/model/activations');
+    for (const name of PRESET_NAMES) {
+      const layout = buildLayout(loadPreset(name));
+      for (const col of layout.columns) {
+        const text = explainColumn(layout, col);
+        expect(text.length, `${name} ${col.name}`).toBeGreaterThan(40);
+        if (col.kind === 'act') expect(text).toContain(ACTIVATION_REGISTRY[layout.spec.model.activations[col.layer!]].explain);
+      }
+    }
+  });
+});
