@@ -11,6 +11,7 @@ import {
   STATE_KEY, writeSavedState, type StorageLike,
 } from './savedState';
 import type { CellOverride } from './session';
+import { computedCellMessage } from './editRules';
 import { formatRef, parseRef, type CellRef } from './refs';
 import { connectEngine, importXlsx, RemoteSession, type EngineConnection } from './engine/remoteSession';
 import type { CellAt } from './engine/protocol';
@@ -374,6 +375,11 @@ export class App {
     this.grid = createGrid(this.gridBox, this.session, {
       onSelect: (epoch, col) => this.onSelect(epoch, col),
       onEdit: (epoch, col, text) => void this.edit(epoch, col, text).catch(() => undefined),
+      onReadOnlyEdit: (epoch, col) => {
+        const message = computedCellMessage(this.session.layout, col);
+        this.report(message);
+        this.grid?.flag(epoch, col, message);
+      },
     });
     this.selected = null;
     this.formulaBar.show(null);
@@ -507,8 +513,12 @@ export class App {
 
   private async undo(): Promise<void> {
     if (!this.session.canUndo) return;
-    await this.session.undo();
-    this.controls.message('undone', false);
+    try {
+      await this.session.undo();
+      this.controls.message('undone', false);
+    } catch (err) {
+      this.failed(err as Error);
+    }
   }
 
   private async exportXlsx(flavour: 'values' | 'live'): Promise<void> {

@@ -257,6 +257,17 @@ describe('the page refuses bad input at the cell', () => {
     await expect.poll(() => tip.count()).toBe(0);
     expect(await page.locator('.grid td.htInvalid').count()).toBe(0);
 
+    // Typing into a computed cell: the grid keeps it read-only and says what to edit instead.
+    const grad = await cellAt(page, '∂E/∂w5', 10);
+    await page.mouse.click(grad.x, grad.y);
+    await page.keyboard.press('7');
+    await expect.poll(() => tip.textContent()).toBe('∂E/∂w5 is computed from the weights; edit w5 or the learning rate η instead');
+    expect(await tip.getAttribute('data-cell')).toBe('epoch 10, ∂E/∂w5');
+    expect(await page.locator('.handsontableInputHolder.ht_editor_visible').count(), 'no editor opened').toBe(0);
+    expect(await row(page, 10)).toEqual(rowBefore);
+    await page.evaluate(() => (window as unknown as W).gradsheet.select('epoch 3, w1'));
+    await expect.poll(() => tip.count()).toBe(0);
+
     // Through the API: every class of bad input rejects with the message shown, and nothing changes.
     const newW5 = `${layout.column('new w5').letter}${layout.rowOf(10) + 1}`;
     const refusals = await page.evaluate(async (newW5) => {

@@ -20,6 +20,8 @@ export interface GridSource {
 export interface GridCallbacks {
   onSelect(epoch: number, col: Column): void;
   onEdit(epoch: number, col: Column, text: string): void;
+  /** The user tried to type into (or double-clicked) a computed cell, which the grid keeps read-only. */
+  onReadOnlyEdit?(epoch: number, col: Column): void;
 }
 
 export interface Grid {
@@ -118,6 +120,23 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
     },
     afterScrollVertically: () => placeTip(),
     afterScrollHorizontally: () => placeTip(),
+    beforeKeyDown: (e: KeyboardEvent) => {
+      const sel = hot.getSelectedLast();
+      if (!sel || sel[0] < 0 || sel[1] < 0 || session.isEditable(columns[sel[1]])) return;
+      const typing = e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey;
+      if (typing || e.key === 'Enter' || e.key === 'F2' || e.key === 'Delete' || e.key === 'Backspace') {
+        // Say why nothing happens (and keep the selection on the cell) instead of ignoring the key.
+        e.stopImmediatePropagation();
+        e.preventDefault();
+        cb.onReadOnlyEdit?.(sel[0], columns[sel[1]]);
+      }
+    },
+    afterOnCellMouseDown: (event, coords) => {
+      const { row, col } = coords;
+      if ((event as MouseEvent).detail === 2 && row !== null && col !== null && row >= 0 && col >= 0 && !session.isEditable(columns[col])) {
+        cb.onReadOnlyEdit?.(row, columns[col]);
+      }
+    },
     beforeChange: (changes) => {
       // The grid never stores values: each edit goes to the session, which recomputes the workbook.
       for (const change of changes) {
