@@ -23,7 +23,7 @@ export const LIMITS = {
   maxCellsPerRow: 16_384,
   /**
    * Cells in the whole Train sheet (cells a row × epochs; end2-xor-44 is 1.58 M). Measured at the limit,
-   * end2-xor-44 for 6321 epochs (5.0 M cells) peaks at 1.7 GB resident and trains in about 1.5 to 3 minutes.
+   * end2-xor-44 for 6321 epochs (5.0 M cells) peaked at 1.7 GB resident, training in 161 s on a shared 2-core machine.
    */
   maxCells: 5_000_000,
 } as const;
