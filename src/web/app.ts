@@ -199,12 +199,21 @@ export class App {
     } else if (st && found.kind === 'ok' && this.urlHasSettings && !sameSettings(found.state.settings, this.settings)) {
       setAside(st, STATE_KEY, JSON.stringify(found.state), 'a link with other settings was opened', PREVIOUS_KEY);
       note = `Opened the link's settings; the work saved before (${found.state.settings.preset}, ${found.state.edits.length} cells set) was set aside (browser storage key ${PREVIOUS_KEY}).`;
-    } else if (found.kind === 'ok') {
-      await this.restore(found.state.settings, found.spec, found.custom, found.state.edits);
-      return;
+    } else if (st && found.kind === 'ok') {
+      try {
+        await this.restore(found.state.settings, found.spec, found.custom, found.state.edits);
+        return;
+      } catch (err) {
+        // Whatever went wrong with it, the saved work must not stop the page from opening.
+        setAside(st, STATE_KEY, JSON.stringify(found.state), (err as Error).message);
+        this.custom = null;
+        this.restoringEdits = null;
+        this.settings = readUrlState(location.search, DEFAULT_PRESET).settings;
+        note = `Your saved work could not be restored: ${(err as Error).message}. It was set aside (browser storage key ${BROKEN_KEY}); starting from ${this.settings.preset}.`;
+      }
     }
     if (note) this.report(note);
-    await this.train(this.settings, false, false);
+    await this.train(this.settings, true, false);
   }
 
   /** Rebuilds saved work: its spec and settings, then its cells set again as the sheet grows (Session.replay). */
