@@ -16,6 +16,7 @@ import { buildLayout } from '../src/layout/layout';
 import { loadPreset, PRESET_NAMES } from '../src/spec/presets';
 import { initialParams, sampleOrder } from '../src/spec/resolve';
 import { withOverrides } from '../src/spec/validate';
+import { CHECK_MAX_BYTES, reportSections, runWorkbookCheck, verdictLine, type WorkbookCheckView } from '../src/web/views/checkReport';
 import { buildWorkbook, numberAt, type Workbook } from '../src/workbook/workbook';
 import { GOLDEN_GRADIENTS } from './support/checkGolden';
 import {
@@ -421,4 +422,50 @@ describe('npm run check-workbook', () => {
     expect(none.status).toBe(5);
     expect(none.err).toContain('could not find the classic layout');
   }, 120_000);
+});
+
+describe('the page\'s Check a workbook (no DOM: a stand-in view)', () => {
+  function fakeView() {
+    const seen: { busy: string[]; error: string[]; shown: CheckReport[] } = { busy: [], error: [], shown: [] };
+    const view: WorkbookCheckView = {
+      element: null as unknown as HTMLElement,
+      busy: (t) => seen.busy.push(t),
+      error: (t) => seen.error.push(t),
+      show: (r) => seen.shown.push(r),
+      clear: () => undefined,
+    };
+    return { view, seen };
+  }
+  const fileOf = (path: string, name = path.split('/').pop()!) => new File([readFileSync(path)], name);
+
+  it('checks a workbook with the map chosen with it, and lays the report out as text', async () => {
+    const { view, seen } = fakeView();
+    const report = await runWorkbookCheck([fileOf(EXAMPLE_MAP), fileOf(EXAMPLE)], view);
+    expect(seen.error).toEqual([]);
+    expect(seen.busy).toEqual(['checking example-block-layout.xlsx with example-check-map.json…']);
+    expect(report?.verdict).toBe('pass');
+    expect(verdictLine(report!)).toBe('PASS: example-block-layout.xlsx: 8 of 8 gradient cells pass, 8 of 8 updates pass');
+
+    const faulty = tempPath('faulty.xlsx');
+    await writeClassicSheet(faulty, { iterations: 3, formulas: { '∂E/∂w5': '=(a_o1-t1)*a_h1' } });
+    const bad = await runWorkbookCheck([fileOf(faulty)], view);
+    const sections = reportSections(bad!);
+    expect(sections.map((s) => s.title)).toEqual(['Gradients, row 5', 'Update rule, row 5 (new weight = w − η·gradient)']);
+    const w5 = sections[0].rows.find((r) => r.cells[0] === '∂E/∂w5 (AB5)')!;
+    expect(w5.cells.slice(1)).toEqual(['w5', '0.3023393921', '0.07215707291', '7.6e-1', 'FAIL']);
+    expect(w5.details[0]).toBe('∂E/∂w5 =(a_o1-t1)*a_h1');
+    expect(w5.details.at(-1)).toContain('→ numerical = claimed × a_o1·(1 − a_o1)');
+    expect(sections[0].rows.filter((r) => r.details.length > 0)).toHaveLength(1);
+  });
+
+  it('refuses a file over the size limit, or a map alone, with a message; an unreadable file gets one too', async () => {
+    const { view, seen } = fakeView();
+    expect(await runWorkbookCheck([new File([new Uint8Array(CHECK_MAX_BYTES + 1)], 'big.xlsx')], view)).toBeNull();
+    expect(seen.error[0]).toBe('big.xlsx is 2.0 MB; the page checks workbooks up to 2 MB. Larger ones: npm run check-workbook -- big.xlsx');
+    expect(await runWorkbookCheck([fileOf(EXAMPLE_MAP)], view)).toBeNull();
+    expect(seen.error[1]).toContain('Choose the workbook (.xlsx)');
+    expect(await runWorkbookCheck([new File(['<b>not a zip</b>'], 'x.xlsx')], view)).toBeNull();
+    expect(seen.error[2]).toMatch(/^x\.xlsx: not a readable XLSX file/);
+    expect(seen.shown).toEqual([]);
+  });
 });

@@ -63,7 +63,12 @@ function partEnough(engine: CheckEngine, plan: CheckPlan, lastRow: number): bool
 }
 
 export function planOf(data: WorkbookData, options: Omit<CheckOptions, 'fileName'>): CheckPlan {
-  return options.map !== undefined ? planFromMap(data, options.map, { row: options.row }) : autoMap(data, { sheet: options.sheet, row: options.row });
+  if (options.map === undefined) return autoMap(data, { sheet: options.sheet, row: options.row });
+  // --sheet names the sheet a map's addresses are on, instead of the map's "sheet".
+  const map = options.sheet !== undefined && typeof options.map === 'object' && options.map !== null && !Array.isArray(options.map)
+    ? { ...options.map, sheet: options.sheet }
+    : options.map;
+  return planFromMap(data, map, { row: options.row });
 }
 
 export function checkWorkbookData(data: WorkbookData, options: CheckOptions): CheckReport {

@@ -1,4 +1,5 @@
 import { a1, namedFormula } from './address';
+import { fmt } from './format';
 import type { CheckEngine } from './engine';
 import { cellKey, type CellRead, type CellRef, type CheckPlan, type GradientResult, type ParamPlan, type Setting, type StepPlan, type UpdateResult } from './types';
 
@@ -420,13 +421,6 @@ function updateHints(ctx: Ctx, step: StepPlan, p: ParamPlan, w: number, g: numbe
     }
   }
   return hints;
-}
-
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  return a >= 1e-4 && a < 1e6 ? String(Number(x.toPrecision(10))) : x.toExponential(6);
 }
 
 export interface CheckResults {

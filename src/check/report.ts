@@ -1,5 +1,7 @@
-import { fmt } from './gradcheck';
+import { num, readLine, relText as rel, STATUS_TEXT as STATUS, summaryLine } from './format';
 import type { CellRead, CheckReport, GradientResult, UpdateResult } from './types';
+
+export { readLine, summaryLine };
 
 /** The report as plain text, for the terminal (the page renders the same data as DOM). */
 
@@ -8,9 +10,6 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell + ' '.repeat(widths[c] - [...cell].length))).join('  ').trimEnd());
 }
 
-const num = (x: number | null) => (x === null ? '–' : fmt(x));
-const rel = (x: number | null) => (x === null ? '–' : x === 0 ? '0' : x.toExponential(1));
-const STATUS: Record<string, string> = { pass: 'pass', fail: 'FAIL', kink: 'pass (kink)', skipped: 'skipped' };
 
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
@@ -25,12 +24,6 @@ function wrap(text: string, width: number): string[] {
   }
   if (line) lines.push(line);
   return lines;
-}
-
-export function readLine(r: CellRead): string {
-  const who = r.name ? `${r.name} (${r.address})` : r.address;
-  const value = typeof r.value === 'number' ? fmt(r.value) : r.value === null ? 'empty' : String(r.value);
-  return `${who}${r.isWeight ? ' [weight]' : ''} = ${value}${r.formula ? `   ${r.formula}` : ''}`;
 }
 
 function readsLines(reads: CellRead[] | undefined, indent: string, out: string[]): void {
@@ -56,19 +49,6 @@ function explainUpdate(u: UpdateResult, out: string[]): void {
   out.push(`      ${u.nextName} ${u.formula ?? '(a number, not a formula)'}`);
   readsLines(u.reads, '        ', out);
   for (const h of u.hints) out.push(`      → ${h}`);
-}
-
-export function summaryLine(report: CheckReport): string {
-  const g = report.gradients;
-  const failed = g.filter((x) => x.status === 'fail').length;
-  const skipped = g.filter((x) => x.status === 'skipped').length;
-  const uFailed = report.updates.filter((u) => u.status === 'fail').length;
-  const parts = [`${g.length - failed - skipped} of ${g.length} gradient cells pass`];
-  if (failed) parts.push(`${failed} fail`);
-  if (skipped) parts.push(`${skipped} could not be checked`);
-  if (report.updates.length) parts.push(`${report.updates.length - uFailed} of ${report.updates.length} updates pass`);
-  const verdict = report.verdict === 'pass' ? 'PASS' : report.verdict === 'fail' ? 'FAIL' : 'NOTHING CHECKED';
-  return `${verdict}: ${parts.join(', ')}`;
 }
 
 export function renderReport(report: CheckReport): string {

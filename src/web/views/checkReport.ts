@@ -1,3 +1,4 @@
+import { num, readLine, relText as rel, STATUS_TEXT as STATUS, summaryLine } from '../../check/format';
 import type { CellRead, CheckReport, GradientResult, UpdateResult } from '../../check/types';
 
 /**
@@ -9,17 +10,7 @@ import type { CellRead, CheckReport, GradientResult, UpdateResult } from '../../
 
 export const CHECK_MAX_BYTES = 2 * 2 ** 20;
 
-const STATUS: Record<string, string> = { pass: 'pass', fail: 'FAIL', kink: 'pass (kink)', skipped: 'skipped' };
 const COLOUR: Record<string, string> = { pass: '#1a7f37', kink: '#1a7f37', fail: '#cf222e', skipped: '#9a6700' };
-
-function num(x: number | null): string {
-  if (x === null || !Number.isFinite(x)) return x === null ? '–' : String(x);
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  return a >= 1e-4 && a < 1e6 ? String(Number(x.toPrecision(10))) : x.toExponential(6);
-}
-
-const rel = (x: number | null) => (x === null ? '–' : x === 0 ? '0' : x.toExponential(1));
 
 /** One table row of the report: its cells, status, and the lines explaining a failure (or a note). */
 export interface ReportRow {
@@ -36,9 +27,7 @@ export interface ReportSection {
 
 function readLines(reads: CellRead[] | undefined, indent: string, out: string[]): void {
   for (const r of reads ?? []) {
-    const who = r.name ? `${r.name} (${r.address})` : r.address;
-    const value = typeof r.value === 'number' ? num(r.value) : r.value === null ? 'empty' : String(r.value);
-    out.push(`${indent}reads ${who}${r.isWeight ? ' [weight]' : ''} = ${value}${r.formula ? `   ${r.formula}` : ''}`);
+    out.push(`${indent}reads ${readLine(r)}`);
     readLines(r.reads, `${indent}    `, out);
   }
 }
@@ -94,15 +83,7 @@ export function reportSections(report: CheckReport): ReportSection[] {
 }
 
 export function verdictLine(report: CheckReport): string {
-  const g = report.gradients;
-  const failed = g.filter((x) => x.status === 'fail').length;
-  const skipped = g.filter((x) => x.status === 'skipped').length;
-  const uFailed = report.updates.filter((u) => u.status === 'fail').length;
-  const parts = [`${g.length - failed - skipped} of ${g.length} gradient cells pass`];
-  if (failed) parts.push(`${failed} fail`);
-  if (skipped) parts.push(`${skipped} could not be checked`);
-  if (report.updates.length) parts.push(`${report.updates.length - uFailed} of ${report.updates.length} updates pass`);
-  return `${report.verdict === 'pass' ? 'PASS' : report.verdict === 'fail' ? 'FAIL' : 'NOTHING CHECKED'}: ${report.file}: ${parts.join(', ')}`;
+  return summaryLine(report, true);
 }
 
 export interface WorkbookCheckView {
