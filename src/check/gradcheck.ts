@@ -24,7 +24,8 @@ const MAX_WALK = 50_000;
 export const METHOD =
   `five-point central differences through HyperFormula, h = ${STEP.toExponential()}·max(1, |w|). ` +
   `A gradient passes when |claimed − numerical| / max(|claimed|, |numerical|, floor) < ${GRADIENT_TOLERANCE.toExponential()} ` +
-  `(floor = 1e8·ε·|loss|/h: smaller gradients are hidden by the loss's rounding); ` +
+  `(floor = 1e8·ε·S/h, S the largest magnitude among the loss and the cells it reads within two steps: ` +
+  `smaller gradients are hidden by the loss's rounding); ` +
   `an update when |actual − expected| / max(|actual|, |expected|) < ${UPDATE_TOLERANCE.toExponential()}.`;
 
 type Namer = (ref: CellRef) => string | null;
@@ -73,6 +74,28 @@ function dependentsWithin(engine: CheckEngine, from: CellRef, within: Map<string
     }
   }
   return seen;
+}
+
+/**
+ * The size of the numbers the loss is computed from: the largest magnitude among the loss and the cells it reads
+ * within two steps. The loss's rounding error scales with it, not with the loss itself: an L1 loss |y − t| of 1e-3
+ * computed from y ≈ 1 carries an error of ε·1, not ε·1e-3.
+ */
+function magnitudeNear(engine: CheckEngine, loss: CellRef): number {
+  let scale = Math.abs(engine.number(loss) ?? 0);
+  let level = [loss];
+  for (let depth = 0; depth < 2; depth++) {
+    const next: CellRef[] = [];
+    for (const ref of level) {
+      for (const p of engine.precedents(ref).cells) {
+        const v = engine.number(p);
+        if (v !== null) scale = Math.max(scale, Math.abs(v));
+        next.push(p);
+      }
+    }
+    level = next.slice(0, 10_000);
+  }
+  return scale;
 }
 
 function settingValue(engine: CheckEngine, s: Setting | undefined): number | null {
@@ -196,7 +219,7 @@ function nudge(engine: CheckEngine, weight: CellRef, loss: CellRef, readers: Cel
   };
 }
 
-function checkGradient(ctx: Ctx, step: StepPlan, p: ParamPlan, forward: Map<string, CellRef>, weights: Set<string>): GradientResult {
+function checkGradient(ctx: Ctx, step: StepPlan, p: ParamPlan, forward: Map<string, CellRef>, weights: Set<string>, scale: number): GradientResult {
   const { engine } = ctx;
   const base = {
     step: step.label,
@@ -226,7 +249,7 @@ function checkGradient(ctx: Ctx, step: StepPlan, p: ParamPlan, forward: Map<stri
   const readers = engine.dependents(p.weight).filter((d) => forward.has(cellKey(d)));
   const n = nudge(engine, p.weight, step.loss, readers);
   if ('error' in n) return skipped(n.error);
-  const floor = FLOOR_FACTOR * Number.EPSILON * n.lossScale / n.h;
+  const floor = FLOOR_FACTOR * Number.EPSILON * Math.max(n.lossScale, scale) / n.h;
   let numeric = n.numeric;
   let note: string | undefined;
   let status: GradientResult['status'];
@@ -465,8 +488,9 @@ export function runChecks(engine: CheckEngine, plan: CheckPlan, nameOf: Namer): 
       continue;
     }
     const grads = new Map<string, number | null>();
+    const scale = magnitudeNear(engine, step.loss);
     for (const p of step.params) {
-      const r = checkGradient(ctx, step, p, forward, weights);
+      const r = checkGradient(ctx, step, p, forward, weights, scale);
       grads.set(p.name, r.claimed);
       gradients.push(r);
     }
