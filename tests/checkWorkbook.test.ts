@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { classifyHeader, MappingError } from '../src/check/classic';
-import { checkWorkbookBytes, MapError, renderReport, UnreadableError } from '../src/check/check';
+import { checkWorkbookBytes, checkWorkbookData, MapError, renderReport, UnreadableError } from '../src/check/check';
 import { readWorkbookData } from '../src/check/load';
 import { planFromMap } from '../src/check/mapFile';
 import { checkWorkbookFile } from '../src/check/node';
@@ -96,6 +96,18 @@ describe('gradsheet exports: every gradient cell passes', () => {
       }, 120_000);
     }
   }
+
+  it('late rows of a 300-epoch end2-xor-44 pass: an L1 loss near 0 is computed from numbers near 1, and the floor follows them', async () => {
+    const wb = trained('end2-xor-44', 300);
+    const path = tempPath('xor44-300.xlsx');
+    await writeXlsxFile(wb, path, { flavour: 'values', version: 'test' });
+    const data = await readWorkbookData(readFileSync(path));
+    for (const row of [150, 290, 301]) {
+      const report = checkWorkbookData(data, { fileName: 'xor44-300.xlsx', row });
+      expect(failing(report), `row ${row}`).toEqual([]);
+      expect(report.verdict).toBe('pass');
+    }
+  }, 300_000);
 
   it('--row checks a later iteration: end2-backprop-2-2-2 at epoch 4 (sheet row 6)', async () => {
     const wb = trained('end2-backprop-2-2-2', 8);
