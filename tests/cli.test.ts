@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainReference } from '../src/reference/trainer';
 import { PRESET_NAMES } from '../src/spec/presets';
@@ -9,7 +10,7 @@ import { flattenParams, initialParams } from '../src/spec/resolve';
 import type { LayerParams } from '../src/spec/types';
 import { parseSpec } from '../src/spec/validate';
 
-const ROOT = '/work/main';
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = 'node_modules/.bin/tsx';
 const SMALL = 60_000;
 

@@ -66,7 +66,7 @@ describe('the page exports and imports files', () => {
     const junk = tempPath('notes.xlsx');
     await import('node:fs/promises').then((fs) => fs.writeFile(junk, 'these are not the bytes of a workbook'));
     await page.setInputFiles('input[name=import]', junk);
-    await expect.poll(() => message(page)).toMatch(/notes\.xlsx: not a readable XLSX file.*The current sheet is unchanged/);
+    await expect.poll(() => message(page), { timeout: 20_000 }).toMatch(/notes\.xlsx: not a readable XLSX file.*The current sheet is unchanged/);
     const after = await page.evaluate(() => (window as unknown as { gradsheet: { value(r: string): unknown } }).gradsheet.value('epoch 50, E_total'));
     expect(after).toBe(before);
   }, 120_000);
