@@ -348,7 +348,7 @@ describe('what HyperFormula cannot do is skipped with a note, never a crash', ()
   });
 
   it('a formula reading another workbook keeps its saved value; macros and pivot tables are noted, not run', async () => {
-    const path = tempPath('student-links.xlsx');
+    const path = tempPath('student-links.xlsm');
     await writeClassicSheet(path, { iterations: 3 });
     // The learning rate comes from another workbook ([1]), saved as 0.5; a macro project and a pivot table part.
     const zip = await JSZip.loadAsync(readFileSync(path));
@@ -356,6 +356,14 @@ describe('what HyperFormula cannot do is skipped with a note, never a crash', ()
     const withLink = xml.replace(/<c r="B2"[^>]*?(\/>|>.*?<\/c>)/, () => '<c r="B2"><f>[1]Settings!$B$1</f><v>0.5</v></c>');
     expect(withLink).not.toBe(xml);
     zip.file('xl/worksheets/sheet1.xml', withLink);
+    // A macro-enabled workbook (.xlsm): its content type and the workbook's relationship to the VBA project.
+    const types = await zip.file('[Content_Types].xml')!.async('string');
+    zip.file('[Content_Types].xml', types
+      .replace('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml', 'application/vnd.ms-excel.sheet.macroEnabled.main+xml')
+      .replace('</Types>', '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>'));
+    const rels = await zip.file('xl/_rels/workbook.xml.rels')!.async('string');
+    zip.file('xl/_rels/workbook.xml.rels', rels.replace('</Relationships>',
+      '<Relationship Id="rIdVba" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/></Relationships>'));
     writeFileSync(path, await zip.generateAsync({ type: 'nodebuffer' }));
     await addPartsToFile(path, { 'xl/vbaProject.bin': new Uint8Array([0xd0, 0xcf, 0x11, 0xe0]), 'xl/pivotTables/pivotTable1.xml': '<pivotTableDefinition/>' });
     const report = await checkWorkbookFile(path);

@@ -159,14 +159,6 @@ function readsOf(ctx: Ctx, ref: CellRef, forward: Map<string, CellRef>, weights:
   return out;
 }
 
-function flattenReads(reads: CellRead[] | undefined, out: CellRead[] = []): CellRead[] {
-  for (const r of reads ?? []) {
-    out.push(r);
-    flattenReads(r.reads, out);
-  }
-  return out;
-}
-
 interface Nudged {
   numeric: number;
   /** Centred differences with h and 2h, and one-sided slopes, for spotting a kink. */
@@ -278,15 +270,15 @@ function checkGradient(ctx: Ctx, step: StepPlan, p: ParamPlan, forward: Map<stri
   const result: GradientResult = { ...base, claimed, numeric, relError: rel, status, ...(note ? { note } : {}) };
   if (status === 'fail') {
     result.reads = readsOf(ctx, p.gradient, forward, weights);
-    result.hints = diagnose(ctx, step, p, claimed, numeric, forward, weights, readers, n.slopes, result.reads);
+    result.hints = diagnose(ctx, p, claimed, numeric, forward, weights, readers, n.slopes);
   }
   return result;
 }
 
 /** What looks wrong in a failing gradient: a sibling read in place of the cell the chain rule needs, a factor missing. */
 function diagnose(
-  ctx: Ctx, step: StepPlan, p: ParamPlan, claimed: number, numeric: number, forward: Map<string, CellRef>, weights: Set<string>,
-  readers: CellRef[], slopes: Map<string, number>, reads: CellRead[],
+  ctx: Ctx, p: ParamPlan, claimed: number, numeric: number, forward: Map<string, CellRef>, weights: Set<string>,
+  readers: CellRef[], slopes: Map<string, number>,
 ): string[] {
   const { engine } = ctx;
   const hints: string[] = [];
@@ -369,8 +361,6 @@ function diagnose(
       }
     }
   }
-  void reads;
-  void step;
   return hints;
 }
 
