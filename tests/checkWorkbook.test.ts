@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { classifyHeader, MappingError } from '../src/check/classic';
@@ -24,7 +25,7 @@ import {
 } from './support/handmadeSheets';
 import { tempPath } from './support/xlsxFiles';
 
-const ROOT = '/work/main';
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EXAMPLE = join(ROOT, 'sheets/maps/example-block-layout.xlsx');
 const EXAMPLE_MAP = join(ROOT, 'sheets/maps/example-check-map.json');
 
