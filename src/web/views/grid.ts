@@ -108,6 +108,10 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
     colWidths: (i: number) => (i === 0 ? 60 : Math.max(100, Math.min(160, columns[i].name.length * 8 + 20))),
     autoColumnSize: false,
     autoRowSize: false,
+    // Render only a few rows and columns beyond the viewport: the default ("auto") draws several screens of cells
+    // in the first draw, which made the grid's creation one long task.
+    viewportRowRenderingOffset: 4,
+    viewportColumnRenderingOffset: 2,
     outsideClickDeselects: false,
     undo: false,
     fillHandle: false,
