@@ -144,6 +144,10 @@ export class App {
     this.lanesPanel = createLanesPanel(panels, {
       defaults: () => this.session.spec,
       run: (lrs, epochs) => this.session.lanes(lrs, epochs),
+      xlsx: async (lrs, epochs) => {
+        const bytes = await this.session.lanesXlsx(lrs, epochs, 'values', __APP_VERSION__);
+        download(`${this.session.spec.name}-lanes.xlsx`, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      },
     });
     createFileControls(filesBox, {
       newSheet: () => void this.newSheet(),

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import ExcelJS from 'exceljs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
@@ -27,7 +29,7 @@ afterAll(async () => {
 });
 
 async function trainedPage(query: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
   await page.goto(`${base}${query}`);
   await page.waitForFunction(() => {
     const g = (window as unknown as { gradsheet?: { state: string; rows: number } }).gradsheet;
@@ -76,6 +78,17 @@ describe('the page explains every number', () => {
       ['0.1', '0.2', '0.5', '0.8', '1.0', '2.0'].forEach((lr, lane) => expect(Math.abs(rows[i][1 + lane] - E_TOTAL_BY_LR[lr][i])).toBeLessThan(1e-9));
     });
     expect(await page.locator('.lanes-chart .u-legend .u-series').count()).toBe(7); // epoch + six lanes
+
+    // The comparison as a workbook: a sheet per learning rate and a Compare sheet of formulas over their losses.
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.locator('.lanes-xlsx').click()]);
+    const book = new ExcelJS.Workbook();
+    const bytes = await readFile((await download.path())!);
+    await book.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['Compare', 'lr 0.1', 'lr 0.2', 'lr 0.5', 'lr 0.8', 'lr 1', 'lr 2', 'Data', 'Run', 'Columns']);
+    const compare = book.getWorksheet('Compare')!;
+    const cell = compare.getCell(2 + 50, 7); // epoch 50, η = 2
+    expect((cell.value as { formula: string }).formula).toMatch(/^'lr 2'!\$?[A-Z]+\$?52$/);
+    expect(Math.abs((cell.value as { result: number }).result - E_TOTAL_BY_LR['2.0'][6])).toBeLessThan(1e-9);
     await page.close();
   }, 180_000);
 });

@@ -72,8 +72,17 @@ function attach(s: Session): void {
   sendRows(0, s.rows);
 }
 
-/** Lanes run in the worker one after another; beyond this many cells in all, the CLI is the place. */
-const PAGE_LANES_CELLS = 3_000_000;
+/** Lanes run in the worker one after another; beyond this many cells in all (~225 MB), the CLI is the place. */
+const PAGE_LANES_CELLS = 1_000_000;
+
+function trainPageLanes(lrs: number[], epochs: number) {
+  const spec = withOverrides(current().layout.spec, { epochs });
+  const cells = buildLayout(spec).columns.length * spec.epochs * lrs.length;
+  if (cells > PAGE_LANES_CELLS) {
+    throw new Error(`${lrs.length} lanes of ${spec.epochs} epochs would be ${cells.toLocaleString('en')} cells; the page compares up to ${PAGE_LANES_CELLS.toLocaleString('en')} (fewer epochs or learning rates, or the CLI's --lanes)`);
+  }
+  return trainLanes(spec, lrs);
+}
 
 async function handle(m: ToWorker): Promise<unknown> {
   switch (m.type) {
@@ -121,18 +130,20 @@ async function handle(m: ToWorker): Promise<unknown> {
       };
       return reply;
     }
-    case 'lanes': {
-      const s = current();
-      const spec = withOverrides(s.layout.spec, { epochs: m.epochs });
-      const cells = buildLayout(spec).columns.length * spec.epochs * m.lrs.length;
-      if (cells > PAGE_LANES_CELLS) {
-        throw new Error(`${m.lrs.length} lanes of ${spec.epochs} epochs would be ${cells.toLocaleString('en')} cells; the page compares up to ${PAGE_LANES_CELLS.toLocaleString('en')} (fewer epochs or learning rates, or the CLI's --lanes)`);
-      }
-      return trainLanes(spec, m.lrs).map((l): LaneReply => {
+    case 'lanes':
+      return trainPageLanes(m.lrs, m.epochs).map((l): LaneReply => {
         const reply = { lr: l.lr, losses: l.losses, error: l.error };
         l.wb.hf.destroy();
         return reply;
       });
+    case 'lanesXlsx': {
+      const lanes = trainPageLanes(m.lrs, m.epochs);
+      const { lanesXlsxBytes } = await import('../../export/xlsxBuffer');
+      try {
+        return await lanesXlsxBytes(lanes.map((l) => ({ lr: l.lr, source: l.wb })), { flavour: m.flavour, version: m.version });
+      } finally {
+        for (const l of lanes) l.wb.hf.destroy();
+      }
     }
     case 'lossCsv': return lossCsv(current().wb);
     case 'rowsCsv': return rowsCsv(current().wb, m.from, m.to);

@@ -18,6 +18,7 @@ export type Request =
   | { type: 'import'; bytes: ArrayBuffer }
   | { type: 'gradcheck'; epoch: number }
   | { type: 'lanes'; lrs: number[]; epochs: number }
+  | { type: 'lanesXlsx'; lrs: number[]; epochs: number; flavour: Flavour; version: string }
   | { type: 'lossCsv' }
   | { type: 'rowsCsv'; from: number; to: number };
 

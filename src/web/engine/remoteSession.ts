@@ -212,6 +212,11 @@ export class RemoteSession {
     return this.engine.request({ type: 'lanes', lrs, epochs }) as Promise<LaneReply[]>;
   }
 
+  /** The comparison as an XLSX file: one sheet per learning rate and a Compare sheet. */
+  lanesXlsx(lrs: number[], epochs: number, flavour: Flavour, version: string): Promise<ArrayBuffer> {
+    return this.engine.request({ type: 'lanesXlsx', lrs, epochs, flavour, version }) as Promise<ArrayBuffer>;
+  }
+
   lossCsv = () => this.engine.request({ type: 'lossCsv' }) as Promise<string>;
   rowsCsv = (from: number, to: number) => this.engine.request({ type: 'rowsCsv', from, to }) as Promise<string>;
 }

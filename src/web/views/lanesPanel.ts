@@ -11,6 +11,8 @@ import { createLossChart } from './lossChart';
 export interface LanesHandlers {
   defaults(): Spec;
   run(lrs: number[], epochs: number): Promise<LaneReply[]>;
+  /** Writes the comparison workbook (a sheet per lane and a Compare sheet) and offers it as a download. */
+  xlsx(lrs: number[], epochs: number): Promise<void>;
 }
 
 export function defaultLearningRates(spec: Spec): number[] {
@@ -40,7 +42,11 @@ export function createLanesPanel(container: HTMLElement, handlers: LanesHandlers
     l.append(text, ' ', input);
     return l;
   };
-  form.append(label('η', lrsInput), label('epochs', epochsInput), button, status);
+  const xlsxButton = Object.assign(document.createElement('button'), { type: 'button', textContent: 'XLSX of the lanes', disabled: true });
+  xlsxButton.className = 'lanes-xlsx';
+  xlsxButton.title = 'One sheet per learning rate and a Compare sheet of formulas over their losses';
+  form.append(label('η', lrsInput), label('epochs', epochsInput), button, xlsxButton, status);
+  let compared: { lrs: number[]; epochs: number } | null = null;
   const chartArea = document.createElement('div');
   chartArea.className = 'chart-area lanes-chart';
   const table = document.createElement('table');
@@ -86,6 +92,8 @@ export function createLanesPanel(container: HTMLElement, handlers: LanesHandlers
       const lanes = await handlers.run(lrs, epochs);
       chart.setSeries(lanes.map((l) => ({ label: `η = ${l.lr}`, losses: l.losses })));
       showTable(lanes, epochs);
+      compared = { lrs, epochs };
+      xlsxButton.disabled = false;
       const diverged = lanes.filter((l) => l.error);
       status.textContent = `${lanes.length} lanes, ${epochs} epochs each` + (diverged.length ? `; diverged: ${diverged.map((l) => `η = ${l.lr} (${l.error})`).join('; ')}` : '');
       return lanes;
@@ -99,5 +107,14 @@ export function createLanesPanel(container: HTMLElement, handlers: LanesHandlers
   }
 
   button.addEventListener('click', () => void run().catch(() => undefined));
+  xlsxButton.addEventListener('click', () => {
+    if (!compared) return;
+    xlsxButton.disabled = true;
+    status.textContent = 'writing the workbook…';
+    handlers.xlsx(compared.lrs, compared.epochs).then(
+      () => { status.textContent = 'wrote the lanes workbook'; },
+      (err: Error) => { status.textContent = err.message; status.classList.add('error'); },
+    ).finally(() => { xlsxButton.disabled = false; });
+  });
   return { fill, run };
 }
