@@ -396,7 +396,8 @@ export class App {
     });
     this.selected = null;
     this.formulaBar.show(null);
-    this.refresh(true);
+    // The grid's first draw is one long task already; the chart and diagram draw in a task of their own.
+    setTimeout(() => this.refresh(true), 0);
   }
 
   private onState(state: TrainState): void {
