@@ -1,4 +1,5 @@
 import { a1, namedFormula } from './address';
+import { fivePointSlope, relativeError } from '../numeric/differences';
 import { fmt } from './format';
 import type { CheckEngine } from './engine';
 import { cellKey, type CellRead, type CellRef, type CheckPlan, type GradientResult, type ParamPlan, type Setting, type StepPlan, type UpdateResult } from './types';
@@ -103,10 +104,7 @@ function settingValue(engine: CheckEngine, s: Setting | undefined): number | nul
   return typeof s === 'number' ? s : engine.number(s);
 }
 
-function relErr(a: number, b: number, floor = 0): number {
-  const scale = Math.max(Math.abs(a), Math.abs(b), floor);
-  return scale === 0 ? 0 : Math.abs(a - b) / scale;
-}
+const relErr = relativeError;
 
 const close = (a: number, b: number, tol = 1e-6) => Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b)) + 1e-300;
 
@@ -198,7 +196,7 @@ function nudge(engine: CheckEngine, weight: CellRef, loss: CellRef, readers: Cel
   const slopes = new Map<string, number>();
   readers.forEach((r, i) => slopes.set(cellKey(r), (readerAt[1][i] - readerAt[-1][i]) / (2 * h)));
   return {
-    numeric: (-at[2] + 8 * at[1] - 8 * at[-1] + at[-2]) / (12 * h),
+    numeric: fivePointSlope(at as { [k in -2 | -1 | 1 | 2]: number }, h),
     c1: (at[1] - at[-1]) / (2 * h),
     c2: (at[2] - at[-2]) / (4 * h),
     d2h: (at[1] - 2 * L0 + at[-1]) / (h * h),

@@ -2,6 +2,7 @@ import { HyperFormula, type RawCellContent } from 'hyperformula';
 import type { Column, Layout } from '../layout/layout';
 import { DATA_SHEET, TRAIN_SHEET } from '../layout/layout';
 import { HF_CONFIG, type Workbook } from '../workbook/workbook';
+import { fivePointSlope, relativeError } from '../numeric/differences';
 
 /**
  * Numerical gradient check of one row, through the formula engine itself: the row's cells (as they are, edits and
@@ -131,12 +132,11 @@ export function gradCheckRow(wb: Workbook, epoch: number, threshold = GRADCHECK_
         largestLoss = Math.max(largestLoss, Math.abs(l));
         return l;
       };
-      // Differences first: a loss the weight does not touch gives exactly 0.
-      const numeric = (8 * (lossAt(1) - lossAt(-1)) - (lossAt(2) - lossAt(-2))) / (12 * h);
+      const numeric = fivePointSlope({ 1: lossAt(1), [-1]: lossAt(-1), 2: lossAt(2), [-2]: lossAt(-2) }, h);
       scratch.hf.setCellContents(at(weight), original);
       const c = typeof claimed === 'number' ? claimed : Number.NaN;
       const floor = Math.max(GRADCHECK_FLOOR, (NOISE_ULPS * Number.EPSILON * largestLoss) / (h * threshold));
-      const relError = Math.abs(c - numeric) / Math.max(Math.abs(c), Math.abs(numeric), floor);
+      const relError = relativeError(c, numeric, floor);
       const cell: GradCheckCell = { column: grad, weight, loss, claimed: c, numeric, relError: Number.isNaN(relError) ? Infinity : relError, status: 'pass' };
       if (crossed.size > 0) {
         cell.status = 'kink';
