@@ -129,7 +129,8 @@ describe('the page keeps the user\'s work', () => {
     await page.waitForFunction(() => (window as unknown as W).gradsheet.value('epoch 10, w5') === 0.3 && (window as unknown as W).gradsheet.rows > 12, null, { timeout: 30_000, polling: 20 });
     const before = { state: await page.evaluate(() => (window as unknown as W).gradsheet.state), row10: await row(page, 10), row11: await row(page, 11) };
     expect(before.state, 'the reload happens while the re-run trains').toBe('training');
-    expect(JSON.parse((await saved(page))!)).toMatchObject({
+    // Saving is throttled (within 250 ms of a change): wait for it rather than read at once.
+    await expect.poll(async () => JSON.parse((await saved(page)) ?? '{}'), { timeout: 5_000 }).toMatchObject({
       version: 1, settings: { preset: PRESET, epochs: 5000, lr: 0.8 }, edits: [{ epoch: 10, column: 'w5', raw: 0.3 }],
     });
 
