@@ -12,7 +12,7 @@ import {
 } from './savedState';
 import type { CellOverride } from './session';
 import { computedCellMessage } from './editRules';
-import { formatRef, parseRef, type CellRef } from './refs';
+import { formatRef, type CellRef } from './refs';
 import { connectEngine, importXlsx, RemoteSession, type EngineConnection } from './engine/remoteSession';
 import type { CellAt } from './engine/protocol';
 import type { Settings, TrainState } from './session';
@@ -23,8 +23,7 @@ import { createWorkbookCheck, runWorkbookCheck, type WorkbookCheckView } from '.
 import { createFormulaBar } from './views/formulaBar';
 import { createChainPanel } from './views/chainPanel';
 import { createLanesPanel } from './views/lanesPanel';
-import { breakdownOf, chainText } from '../layout/chain';
-import type { GradCheckReply } from './engine/protocol';
+import { createApi, type GradsheetApi } from './api';
 import { cellKey, createGrid, type Grid } from './views/grid';
 import { renderHeatmap } from './views/heatmap';
 import { createLossChart, type LossChart } from './views/lossChart';
@@ -35,29 +34,6 @@ const keys = (cells: CellAt[]) => new Set(cells.map(([epoch, col]) => cellKey(ep
 
 /** The page: wires one Session to its views. Every number shown is read from the session's workbook. */
 
-export interface GradsheetApi {
-  select(ref: string): CellRef;
-  /** A number, or text: a number or a formula (`"=0.5*2"`). Rejects with the message the page shows when refused. */
-  edit(ref: string, value: number | string): Promise<void>;
-  /** Opens a spec (spec-file JSON, as text or an object) and trains it; rejects with the reason when it is not valid. */
-  load(spec: string | object): Promise<void>;
-  value(ref: string): unknown;
-  formula(ref: string): string | null;
-  /** The cell's chain-rule breakdown as text (deltas expanded `expand` levels), or null for a cell without one. */
-  breakdown(ref: string, expand?: number): string | null;
-  /** The numerical gradient check of one epoch's row (also shown beside a selected gradient cell). */
-  gradcheck(epoch: number): Promise<GradCheckReply>;
-  train(options?: Partial<Settings>): Promise<void>;
-  stop(): Promise<void>;
-  undo(): Promise<void>;
-  readonly state: TrainState;
-  readonly rows: number;
-  readonly settings: Settings;
-  /** Milliseconds from the last weight edit to its row recomputed and redrawn (before the later epochs re-run). */
-  readonly lastEditMs: number | null;
-  /** The message of the last divergence, refused edit or failed load, as the page shows it; null once training starts again. */
-  readonly lastError: string | null;
-}
 
 const DEFAULT_PRESET = 'end2-xor-44';
 /** The saved state is written at most this often while things change (and at once when the page is hidden). */
@@ -69,9 +45,10 @@ const REFRESH_MS = 400;
 const NETWORK_REFRESH_MS = 3000;
 
 export class App {
-  private session!: RemoteSession;
+  /** Read by the script interface (api.ts) as well as the views. */
+  session!: RemoteSession;
   private readonly engine: EngineConnection = connectEngine();
-  private settings: Settings;
+  settings: Settings;
   private grid: Grid | null = null;
   private selected: CellRef | null = null;
   private pendingCell: string | null;
@@ -87,8 +64,8 @@ export class App {
   private readonly chart: LossChart;
   private unsubscribe: (() => void) | null = null;
   private editStarted: number | null = null;
-  private lastEditMs: number | null = null;
-  private lastError: string | null = null;
+  lastEditMs: number | null = null;
+  lastError: string | null = null;
   /** A spec opened from a file or imported: it stands for its name in the preset list (until New). */
   private custom: Spec | null = null;
   private readonly storage: StorageLike | null = browserStorage();
@@ -308,7 +285,7 @@ export class App {
   }
 
   /** Opens spec JSON (a spec or run file); on any problem the current sheet stays as it is. */
-  private async openSpec(text: string, source: string): Promise<void> {
+  async openSpec(text: string, source: string): Promise<void> {
     let spec: Spec;
     try {
       spec = parseSpecText(text, source);
@@ -487,14 +464,14 @@ export class App {
   }
 
   /** Reads a row's cells from the page's mirror, as numbers (NaN for an error or a row not computed). */
-  private numberAt(epoch: number): (col: Column) => number {
+  numberAt(epoch: number): (col: Column) => number {
     return (col) => {
       const v = this.session.value(epoch, col);
       return typeof v === 'number' ? v : Number.NaN;
     };
   }
 
-  private selectCell(epoch: number, column: Column, scroll: boolean): void {
+  selectCell(epoch: number, column: Column, scroll: boolean): void {
     this.grid?.select(epoch, column, scroll);
     this.onSelect(epoch, column);
   }
@@ -503,7 +480,7 @@ export class App {
    * Sets a cell from the grid or the API. A refused value is shown at the cell (marked invalid, with the message
    * next to it) and in the message line, the cell keeps its value, and the promise rejects with the message.
    */
-  private async edit(epoch: number, col: Column, value: number | string): Promise<void> {
+  async edit(epoch: number, col: Column, value: number | string): Promise<void> {
     const shown = typeof value === 'string' ? value.trim() : String(value);
     this.grid?.flag(epoch, col, null);
     this.lastError = null;
@@ -525,7 +502,7 @@ export class App {
     }
   }
 
-  private async undo(): Promise<void> {
+  async undo(): Promise<void> {
     if (!this.session.canUndo) return;
     try {
       await this.session.undo();
@@ -599,53 +576,6 @@ export class App {
     history.replaceState(null, '', writeUrlState({ settings: this.settings, cell }));
   }
 
-  /** window.gradsheet: the page's script interface (see the README). */
-  readonly api: GradsheetApi = (() => {
-    const app = this;
-    const ref = (text: string) => parseRef(text, app.session.layout);
-    return {
-      select(text: string) {
-        const r = ref(text);
-        app.selectCell(r.epoch, r.column, true);
-        return r;
-      },
-      edit: (text: string, value: number | string) => {
-        const r = ref(text);
-        return app.edit(r.epoch, r.column, value);
-      },
-      load: (spec: string | object) => app.openSpec(typeof spec === 'string' ? spec : JSON.stringify(spec), 'the spec'),
-      value: (text: string) => {
-        const r = ref(text);
-        return app.session.value(r.epoch, r.column);
-      },
-      formula: (text: string) => {
-        const r = ref(text);
-        return app.session.formula(r.epoch, r.column);
-      },
-      train: (options?: Partial<Settings>) => app.train({ ...app.settings, ...options }),
-      stop: () => app.session.stop(),
-      undo: () => app.undo(),
-      get state() {
-        return app.session?.state ?? 'ready';
-      },
-      get rows() {
-        return app.session?.rows ?? 0;
-      },
-      get settings() {
-        return { ...app.settings };
-      },
-      get lastEditMs() {
-        return app.lastEditMs;
-      },
-      get lastError() {
-        return app.lastError;
-      },
-      breakdown(ref, expand = 0) {
-        const r = parseRef(ref, app.session.layout);
-        const b = breakdownOf(app.session.layout, r.column, app.numberAt(r.epoch), { expand });
-        return b ? chainText(b) : null;
-      },
-      gradcheck: (epoch) => app.session.gradcheck(epoch),
-    };
-  })();
+  /** window.gradsheet: the page's script interface (see the README and src/web/api.ts). */
+  readonly api: GradsheetApi = createApi(this);
 }
