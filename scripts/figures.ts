@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'vite';
-import { launchChromium } from '../tests/support/browserHarness';
+import { launchChromium, startDevServer, waitTrained } from '../tests/support/browserHarness';
 
 /**
  * npm run figures: the README's images, made by gradsheet's own page in headless Chromium:
@@ -10,17 +9,12 @@ import { launchChromium } from '../tests/support/browserHarness';
  */
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const server = await createServer({ root: ROOT, server: { host: '127.0.0.1', port: 0, hmr: false, watch: null }, logLevel: 'error' });
-await server.listen();
-const { port } = server.httpServer!.address() as { port: number };
+const server = await startDevServer();
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, deviceScaleFactor: 1 });
-  await page.goto(`http://127.0.0.1:${port}/?preset=end2-backprop-2-2-2`);
-  await page.waitForFunction(() => {
-    const g = (window as unknown as { gradsheet?: { state: string; rows: number } }).gradsheet;
-    return g?.state === 'ready' && g.rows > 1;
-  }, null, { timeout: 120_000 });
+  await page.goto(`${server.url}?preset=end2-backprop-2-2-2`);
+  await waitTrained(page);
   await page.evaluate(() => (window as unknown as { gradsheet: { select(r: string): void } }).gradsheet.select('epoch 0,∂E/∂w1'));
   await page.locator('.chain-check-run').click();
   await page.locator('.chain-check-row').waitFor();

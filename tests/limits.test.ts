@@ -4,18 +4,10 @@ import { buildLayout } from '../src/layout/layout';
 import { loadPreset, PRESET_NAMES } from '../src/spec/presets';
 import { ACTIVATIONS, LOSSES, type Spec } from '../src/spec/types';
 import { LIMITS, SpecError, cellsPerRow, parseSpec, parseSpecText, toSpecJson, withOverrides } from '../src/spec/validate';
+import { thrown } from './support/specErrors';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function thrown(f: () => unknown): SpecError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecError);
-    return err as SpecError;
-  }
-  throw new Error('expected a SpecError, but the spec was accepted');
-}
 
 /** A network of the given layers, sample mode over `samples` XOR-like samples. */
 function net(layers: number[], samples: number, extra: Json = {}): Json {

@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DivergenceError, epochLosses, runEpochs } from '../src/driver/driver';
 import { buildLayout, type Column } from '../src/layout/layout';
-import { trainEpoch, trainReference, type EpochTrace } from '../src/reference/trainer';
+import { trainEpoch, trainReference } from '../src/reference/trainer';
 import { flattenParams, initialParams, sampleOrder, unflattenParams } from '../src/spec/resolve';
 import { ACTIVATIONS, INIT_KINDS, LOSSES, type Spec } from '../src/spec/types';
 import { LIMITS, SpecError, cellsPerRow, parseSpec, parseSpecText, withOverrides } from '../src/spec/validate';
 import { buildWorkbook, numberAt } from '../src/workbook/workbook';
-import { close, compareSheetWithReference } from './support/sheetCheck';
+import { close, compareSheetWithReference, referenceFormulaValue } from './support/sheetCheck';
 
 /**
  * Property tests (fast-check, fixed seeds so a failure reproduces): random small networks built into the workbook
@@ -57,26 +57,6 @@ const networkSpec: fc.Arbitrary<Json> = fc
       init: r.init,
     }));
   });
-
-/** The reference's value of one formula cell from an epoch's trace (as tests/support/sheetCheck.ts finds it). */
-function referenceValue(col: Column, trace: EpochTrace, sampleMode: boolean): number {
-  const s = col.step ?? 0;
-  const update = sampleMode ? trace.updates[s] : trace.updates[0];
-  const sample = sampleMode ? update.traces[0] : trace.updates[0].traces[s];
-  switch (col.kind) {
-    case 'input': return sample.inputs[col.unit!];
-    case 'target': return sample.targets[col.unit!];
-    case 'pre': return sample.z[col.layer!][col.unit!];
-    case 'act': return sample.a[col.layer!][col.unit!];
-    case 'loss-term': return sample.lossTerms[col.unit!];
-    case 'loss': return update.loss;
-    case 'delta': return sample.delta[col.layer!][col.unit!];
-    case 'grad': return flattenParams(update.grad)[col.param!];
-    case 'new-velocity': return flattenParams(update.velocity!)[col.param!];
-    case 'new-weight': return flattenParams(update.params)[col.param!];
-    default: throw new Error(`${col.name} is not a formula the driver computes`);
-  }
-}
 
 describe('random small networks in the workbook equal the reference trainer', () => {
   it('every cell of every row, and the whole run; a run that blows up does so where the reference does', () => {
@@ -128,9 +108,9 @@ describe('random small networks in the workbook equal the reference trainer', ()
             const order = spec.batch === 'sample' ? layout.sampleColumns.map((c) => num(c) - 1) : null;
             const trace = trainEpoch(spec, unflattenParams(layout.weightColumns.map(num), layers, bias), v,
               num(layout.lrColumn), layout.momentumColumn ? num(layout.momentumColumn) : 0, order);
-            const want = referenceValue(err.column, trace, spec.batch === 'sample');
+            const want = referenceFormulaValue(err.column, trace, spec.batch === 'sample');
             const sigmoidOverflow = err.column.kind === 'act' && spec.model.activations[err.column.layer!] === 'sigmoid' &&
-              -referenceValue({ ...err.column, kind: 'pre' }, trace, spec.batch === 'sample') > Math.log(Number.MAX_VALUE);
+              -referenceFormulaValue({ ...err.column, kind: 'pre' }, trace, spec.batch === 'sample') > Math.log(Number.MAX_VALUE);
             expect(!Number.isFinite(want) || sigmoidOverflow, `${err.column.name}: the reference has ${want}`).toBe(true);
             expect(err.message).toContain(`training diverged at epoch ${err.epoch}: the first bad cell is ${err.column.name}`);
           }

@@ -4,6 +4,7 @@ import { Random, STREAMS } from '../src/spec/random';
 import { flattenParams, initialParams, parameterCount, sampleOrder } from '../src/spec/resolve';
 import type { LayerParams, Spec } from '../src/spec/types';
 import { SpecError, parseSpec, parseSpecText, toSpecJson, withOverrides } from '../src/spec/validate';
+import { thrown } from './support/specErrors';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,15 +29,6 @@ function baseInitial(): LayerParams[] {
   ];
 }
 
-function thrown(f: () => unknown): SpecError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SpecError);
-    return err as SpecError;
-  }
-  throw new Error('expected a SpecError, but the spec was accepted');
-}
 
 interface BadCase {
   what: string;

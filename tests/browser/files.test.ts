@@ -1,24 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureErrors, launchChromium } from '../support/browserHarness';
+import { captureErrors, launchChromium, startDevServer, waitTrained, type DevServer } from '../support/browserHarness';
 import { setCellValueInFile, tempPath } from '../support/xlsxFiles';
 
 /** The page's files: XLSX and CSV downloads, and importing a workbook (edited in a spreadsheet) back. */
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-let server: ViteDevServer;
+let server: DevServer;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await createServer({ root: ROOT, server: { host: '127.0.0.1', port: 0, hmr: false, watch: null }, logLevel: 'error' });
-  await server.listen();
-  const address = server.httpServer!.address() as { port: number };
-  base = `http://127.0.0.1:${address.port}/`;
+  server = await startDevServer();
+  base = server.url;
   browser = await launchChromium();
 }, 120_000);
 
@@ -30,10 +24,7 @@ afterAll(async () => {
 async function trainedPage(query: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
   await page.goto(`${base}${query}`);
-  await page.waitForFunction(() => {
-    const g = (window as unknown as { gradsheet?: { state: string; rows: number; settings: { epochs?: number } } }).gradsheet;
-    return g?.state === 'ready' && g.rows > 1;
-  }, null, { timeout: 120_000 });
+  await waitTrained(page);
   return page;
 }
 

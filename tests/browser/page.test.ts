@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { build, createServer, type ViteDevServer } from 'vite';
+import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildLayout, type Layout } from '../../src/layout/layout';
 import { trainEpoch } from '../../src/reference/trainer';
 import { loadPreset } from '../../src/spec/presets';
 import { flattenParams, unflattenParams } from '../../src/spec/resolve';
 import {
-  captureErrors, launchChromium, measureInitScript, serveFolder,
-  type PageErrors, type PageMeasures, type StaticServer,
+  captureErrors, cellCenter, launchChromium, measureInitScript, serveFolder, startDevServer, waitForCell,
+  type DevServer, type PageErrors, type PageMeasures, type StaticServer,
 } from '../support/browserHarness';
 import { close } from '../support/sheetCheck';
 
@@ -55,22 +55,14 @@ declare global {
 }
 
 let browser: Browser;
-let dev: ViteDevServer;
+let dev: DevServer;
 let devUrl: string;
 const opened: { context: BrowserContext; errors: PageErrors; label: string }[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
-  // No watcher and no HMR: others may edit src/ while this runs, and a reload mid-test would only add noise.
-  dev = await createServer({
-    root: ROOT,
-    server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
-    logLevel: 'error',
-  });
-  await dev.listen();
-  const addr = dev.httpServer!.address();
-  if (!addr || typeof addr === 'string') throw new Error('the dev server has no port');
-  devUrl = `http://127.0.0.1:${addr.port}/`;
+  dev = await startDevServer();
+  devUrl = dev.url;
 }, 120_000);
 
 afterAll(async () => {
@@ -140,42 +132,6 @@ async function loadAndTrain(page: Page, url: string, label: string): Promise<voi
     .toBeLessThan(LONGEST_TASK_GUARD_MS);
   expect.soft(during.filter((t) => t.duration >= LONGEST_TASK_TARGET_MS).length, `tasks ≥ ${LONGEST_TASK_TARGET_MS} ms while training (${label})`)
     .toBeLessThanOrEqual(TASKS_OVER_TARGET_GUARD);
-}
-
-/**
- * Grid geometry: the visible td of `column` at `epoch`, found as a user finds it: the column by its header text
- * (its x range), the row by the epoch shown in the frozen first column (its y). The td's own tooltip must agree.
- */
-async function cellCenter(page: Page, column: string, epoch: number): Promise<{ x: number; y: number } | null> {
-  return page.evaluate(({ column, epoch }) => {
-    const header = [...document.querySelectorAll<HTMLElement>('.grid .ht_clone_top thead tr:last-child th')]
-      .find((th) => th.textContent?.trim() === column);
-    const epochCell = [...document.querySelectorAll<HTMLElement>('.grid .ht_clone_inline_start tbody tr td:first-child')]
-      .find((td) => td.textContent?.trim() === String(epoch));
-    if (!header || !epochCell) return null;
-    const h = header.getBoundingClientRect();
-    const e = epochCell.getBoundingClientRect();
-    const x = h.left + h.width / 2;
-    const y = e.top + e.height / 2;
-    const td = document.elementFromPoint(x, y);
-    // Only a cell the user could click: in the main table, not under a header, a frozen column or the grid's edge.
-    if (!(td instanceof HTMLTableCellElement) || !td.closest('.ht_master')) return null;
-    const r = td.getBoundingClientRect();
-    if (r.top < e.top - 1 || r.bottom > e.bottom + 1 || r.left < h.left - 1 || r.right > h.right + 1) return null;
-    if (!td.title.startsWith(`${column} = `)) throw new Error(`the td under "${column}", epoch ${epoch} reads "${td.title}"`);
-    return { x, y };
-  }, { column, epoch });
-}
-
-/** cellCenter, waited for (the grid renders the rows it scrolled to on the next frame). */
-async function waitForCell(page: Page, column: string, epoch: number, timeout = 5000): Promise<{ x: number; y: number }> {
-  const until = Date.now() + timeout;
-  for (;;) {
-    const at = await cellCenter(page, column, epoch);
-    if (at) return at;
-    if (Date.now() > until) throw new Error(`no visible td for ${column} at epoch ${epoch}`);
-    await page.waitForTimeout(50);
-  }
 }
 
 const fieldText = (page: Page, field: string) =>

@@ -1,8 +1,5 @@
 import { truncate, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DivergenceError } from '../../src/driver/driver';
 import { buildLayout } from '../../src/layout/layout';
@@ -10,7 +7,7 @@ import { loadPreset } from '../../src/spec/presets';
 import { parseSpec, toSpecJson } from '../../src/spec/validate';
 import { BROKEN_KEY, STATE_KEY } from '../../src/web/savedState';
 import { Session } from '../../src/web/session';
-import { captureErrors, launchChromium, type PageErrors } from '../support/browserHarness';
+import { captureErrors, launchChromium, startDevServer, waitForCell, type DevServer, type PageErrors } from '../support/browserHarness';
 import { tempPath } from '../support/xlsxFiles';
 
 /**
@@ -20,7 +17,6 @@ import { tempPath } from '../support/xlsxFiles';
  * text; New asks first; an oversized import is refused before it is read.
  */
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const PRESET = 'end2-backprop-2-2-2';
 const layout = buildLayout(loadPreset(PRESET));
 
@@ -40,16 +36,14 @@ interface PageApi {
 /** The page's window as these tests read it (page.test.ts declares its own view of (window as unknown as W).gradsheet). */
 type W = { gradsheet: PageApi; __xss?: number };
 
-let server: ViteDevServer;
+let server: DevServer;
 let base: string;
 let browser: Browser;
 const opened: { context: BrowserContext; errors: PageErrors; label: string }[] = [];
 
 beforeAll(async () => {
-  server = await createServer({ root: ROOT, server: { host: '127.0.0.1', port: 0, hmr: false, watch: null }, logLevel: 'error' });
-  await server.listen();
-  const address = server.httpServer!.address() as { port: number };
-  base = `http://127.0.0.1:${address.port}/`;
+  server = await startDevServer();
+  base = server.url;
   browser = await launchChromium();
 }, 120_000);
 
@@ -84,22 +78,7 @@ const row = (page: Page, epoch: number) => page.evaluate((refs) => refs.map((r) 
 /** The grid's td of a column at an epoch (scrolled into view first), found by its header text and the epoch column. */
 async function cellAt(page: Page, column: string, epoch: number): Promise<{ x: number; y: number }> {
   await page.evaluate((r) => (window as unknown as W).gradsheet.select(r), `epoch ${Math.max(0, epoch - 1)}, ${column}`);
-  for (let i = 0; i < 100; i++) {
-    const at = await page.evaluate(({ column, epoch }) => {
-      const header = [...document.querySelectorAll<HTMLElement>('.grid .ht_clone_top thead tr:last-child th')].find((th) => th.textContent?.trim() === column);
-      const epochCell = [...document.querySelectorAll<HTMLElement>('.grid .ht_clone_inline_start tbody tr td:first-child')].find((td) => td.textContent?.trim() === String(epoch));
-      if (!header || !epochCell) return null;
-      const h = header.getBoundingClientRect();
-      const e = epochCell.getBoundingClientRect();
-      const x = h.left + h.width / 2;
-      const y = e.top + e.height / 2;
-      const td = document.elementFromPoint(x, y);
-      return td instanceof HTMLTableCellElement && td.closest('.ht_master') && td.title.startsWith(`${column} = `) ? { x, y } : null;
-    }, { column, epoch });
-    if (at) return at;
-    await page.waitForTimeout(50);
-  }
-  throw new Error(`no visible td for ${column} at epoch ${epoch}`);
+  return waitForCell(page, column, epoch);
 }
 
 /** Types into a grid cell as a user does: double-click, replace the text, Enter. */

@@ -3,7 +3,9 @@ import { stat } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { createServer as createViteServer } from 'vite';
 
 /**
  * Helpers for the browser tests: Debian's Chromium (never a downloaded browser), a plain static file server
@@ -17,6 +19,34 @@ export const CHROMIUM_ARGS = [
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface DevServer {
+  /** Ends with a slash: `http://127.0.0.1:PORT/`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The project's Vite dev server on a free port. No watcher and no HMR: others may edit src/ while tests run, and a
+ * reload mid-test would only add noise.
+ */
+export async function startDevServer(): Promise<DevServer> {
+  const server = await createViteServer({ root: ROOT, server: { host: '127.0.0.1', port: 0, hmr: false, watch: null }, logLevel: 'error' });
+  await server.listen();
+  const address = server.httpServer?.address();
+  if (!address || typeof address === 'string') throw new Error('the dev server has no port');
+  return { url: `http://127.0.0.1:${address.port}/`, close: () => server.close() };
+}
+
+/** Waits until the page's sheet has trained (state "ready" with more than the first row). */
+export async function waitTrained(page: Page, timeout = 120_000): Promise<void> {
+  await page.waitForFunction(() => {
+    const g = (window as unknown as { gradsheet?: { state: string; rows: number } }).gradsheet;
+    return g?.state === 'ready' && g.rows > 1;
+  }, null, { timeout });
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -137,4 +167,40 @@ export function measureInitScript(): void {
     last = state;
     m.states.push({ state, at: performance.now(), rows: w.gradsheet?.rows ?? -1 });
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+}
+
+/**
+ * Grid geometry: the visible td of `column` at `epoch`, found as a user finds it: the column by its header text
+ * (its x range), the row by the epoch shown in the frozen first column (its y). The td's own tooltip must agree.
+ */
+export async function cellCenter(page: Page, column: string, epoch: number): Promise<{ x: number; y: number } | null> {
+  return page.evaluate(({ column, epoch }) => {
+    const header = [...document.querySelectorAll<HTMLElement>('.grid .ht_clone_top thead tr:last-child th')]
+      .find((th) => th.textContent?.trim() === column);
+    const epochCell = [...document.querySelectorAll<HTMLElement>('.grid .ht_clone_inline_start tbody tr td:first-child')]
+      .find((td) => td.textContent?.trim() === String(epoch));
+    if (!header || !epochCell) return null;
+    const h = header.getBoundingClientRect();
+    const e = epochCell.getBoundingClientRect();
+    const x = h.left + h.width / 2;
+    const y = e.top + e.height / 2;
+    const td = document.elementFromPoint(x, y);
+    // Only a cell the user could click: in the main table, not under a header, a frozen column or the grid's edge.
+    if (!(td instanceof HTMLTableCellElement) || !td.closest('.ht_master')) return null;
+    const r = td.getBoundingClientRect();
+    if (r.top < e.top - 1 || r.bottom > e.bottom + 1 || r.left < h.left - 1 || r.right > h.right + 1) return null;
+    if (!td.title.startsWith(`${column} = `)) throw new Error(`the td under "${column}", epoch ${epoch} reads "${td.title}"`);
+    return { x, y };
+  }, { column, epoch });
+}
+
+/** cellCenter, waited for (the grid renders the rows it scrolled to on the next frame). */
+export async function waitForCell(page: Page, column: string, epoch: number, timeout = 5000): Promise<{ x: number; y: number }> {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const at = await cellCenter(page, column, epoch);
+    if (at) return at;
+    if (Date.now() > until) throw new Error(`no visible td for ${column} at epoch ${epoch}`);
+    await page.waitForTimeout(50);
+  }
 }

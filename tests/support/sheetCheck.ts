@@ -4,11 +4,10 @@ import { trainEpoch, type EpochTrace } from '../../src/reference/trainer';
 import { flattenParams, unflattenParams } from '../../src/spec/resolve';
 import type { Workbook } from '../../src/workbook/workbook';
 
+type RowStart = { w: number[]; v: number[] | null; lr: number; mu: number; order: number[] | null; epoch: number };
+
 /** The reference's value for one cell, found from the column's description (kind, step, layer, unit, param). */
-function expected(col: Column, trace: EpochTrace, sampleMode: boolean, start: { w: number[]; v: number[] | null; lr: number; mu: number; order: number[] | null; epoch: number }): number {
-  const s = col.step ?? 0;
-  const update = sampleMode ? trace.updates[s] : trace.updates[0];
-  const sample = sampleMode ? update.traces[0] : trace.updates[0].traces[s];
+function expected(col: Column, trace: EpochTrace, sampleMode: boolean, start: RowStart): number {
   const p = col.param!;
   switch (col.kind) {
     case 'epoch': return start.epoch;
@@ -16,7 +15,17 @@ function expected(col: Column, trace: EpochTrace, sampleMode: boolean, start: { 
     case 'momentum': return start.mu;
     case 'weight': return start.w[p];
     case 'velocity': return start.v ? start.v[p] : 0;
-    case 'sample': return start.order![s] + 1;
+    case 'sample': return start.order![col.step ?? 0] + 1;
+    default: return referenceFormulaValue(col, trace, sampleMode);
+  }
+}
+
+/** The reference's value of one formula cell (the values the driver computes) from an epoch's trace. */
+export function referenceFormulaValue(col: Column, trace: EpochTrace, sampleMode: boolean): number {
+  const s = col.step ?? 0;
+  const update = sampleMode ? trace.updates[s] : trace.updates[0];
+  const sample = sampleMode ? update.traces[0] : trace.updates[0].traces[s];
+  switch (col.kind) {
     case 'input': return sample.inputs[col.unit!];
     case 'target': return sample.targets[col.unit!];
     case 'pre': return sample.z[col.layer!][col.unit!];
@@ -24,9 +33,10 @@ function expected(col: Column, trace: EpochTrace, sampleMode: boolean, start: { 
     case 'loss-term': return sample.lossTerms[col.unit!];
     case 'loss': return update.loss;
     case 'delta': return sample.delta[col.layer!][col.unit!];
-    case 'grad': return flattenParams(update.grad)[p];
-    case 'new-velocity': return flattenParams(update.velocity!)[p];
-    case 'new-weight': return flattenParams(update.params)[p];
+    case 'grad': return flattenParams(update.grad)[col.param!];
+    case 'new-velocity': return flattenParams(update.velocity!)[col.param!];
+    case 'new-weight': return flattenParams(update.params)[col.param!];
+    default: throw new Error(`${col.name} is not a formula the driver computes`);
   }
 }
 
