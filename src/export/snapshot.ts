@@ -34,6 +34,7 @@ export function snapshotSource(wb: Workbook): SheetSource {
       }
       return out;
     },
+    valueAt: (epoch, col) => others.get(epoch * width + col) ?? numbers[epoch * width + col],
     // Only the editable columns are asked for; the closure must not hold `live`, which holds the engine.
     rawAt: (epoch, col) => raws.get(epoch * width + col) ?? numbers[epoch * width + col],
   };

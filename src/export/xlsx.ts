@@ -33,6 +33,8 @@ export interface SheetSource {
   rows: number;
   /** Every computed value of one epoch's row, column by column. */
   rowValues(epoch: number): CellValue[];
+  /** One computed value. */
+  valueAt(epoch: number, col: number): CellValue;
   /** What a user typed into an editable cell (a number or a formula text). */
   rawAt(epoch: number, col: number): RawCellContent;
 }
@@ -47,6 +49,7 @@ export function engineSource(wb: Workbook): SheetSource {
       const row = layout.rowOf(epoch);
       return hf.getRangeValues({ start: { sheet: wb.train, row, col: 0 }, end: { sheet: wb.train, row, col: last } })[0];
     },
+    valueAt: (epoch, col) => hf.getCellValue({ sheet: wb.train, row: layout.rowOf(epoch), col }),
     rawAt: (epoch, col) => hf.getCellSerialized({ sheet: wb.train, row: layout.rowOf(epoch), col }),
   };
 }
@@ -148,11 +151,10 @@ export async function fillLanesWorkbook(book: Book, lanes: LaneSource[], info: E
   compare.addRow(['epoch', ...sources.map((l) => `${layout.lossColumn.name}, η = ${l.lr}`)]).commit();
   const rows = Math.max(...sources.map((l) => l.wb.rows));
   const loss = layout.lossColumn;
-  const losses = sources.map((l) => Array.from({ length: l.wb.rows }, (_, e) => l.wb.rowValues(e)[loss.index]));
   for (let epoch = 0; epoch < rows; epoch++) {
     const sheetRow = layout.rowOf(epoch) + 1;
-    compare.addRow([epoch, ...sources.map((l, i) =>
-      epoch < l.wb.rows ? formulaCell(`'${laneSheetName(l.lr)}'!${loss.letter}${sheetRow}`, losses[i][epoch]) : null)]).commit();
+    compare.addRow([epoch, ...sources.map((l) =>
+      epoch < l.wb.rows ? formulaCell(`'${laneSheetName(l.lr)}'!${loss.letter}${sheetRow}`, l.wb.valueAt(epoch, loss.index)) : null)]).commit();
   }
   for (const [i, lane] of sources.entries()) {
     const name = laneSheetName(lane.lr);

@@ -34,7 +34,7 @@ export function settingsDiff(presetName: string, values: Required<Omit<Settings,
   return s;
 }
 
-function labelled(label: string, input: HTMLElement): HTMLLabelElement {
+export function labelled(label: string, input: HTMLElement): HTMLLabelElement {
   const l = document.createElement('label');
   l.append(`${label} `, input);
   return l;

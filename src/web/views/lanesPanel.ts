@@ -1,6 +1,7 @@
 import { COURSE_LEARNING_RATES, parseLearningRates, tableEpochs } from '../../lanes/lanes';
 import type { Spec } from '../../spec/types';
 import type { LaneReply } from '../engine/protocol';
+import { labelled } from './controls';
 import { createLossChart } from './lossChart';
 
 /**
@@ -37,15 +38,11 @@ export function createLanesPanel(container: HTMLElement, handlers: LanesHandlers
   button.className = 'lanes-run';
   const status = document.createElement('span');
   status.className = 'lanes-status';
-  const label = (text: string, input: HTMLElement) => {
-    const l = document.createElement('label');
-    l.append(text, ' ', input);
-    return l;
-  };
+
   const xlsxButton = Object.assign(document.createElement('button'), { type: 'button', textContent: 'XLSX of the lanes', disabled: true });
   xlsxButton.className = 'lanes-xlsx';
   xlsxButton.title = 'One sheet per learning rate and a Compare sheet of formulas over their losses';
-  form.append(label('η', lrsInput), label('epochs', epochsInput), button, xlsxButton, status);
+  form.append(labelled('η', lrsInput), labelled('epochs', epochsInput), button, xlsxButton, status);
   let compared: { lrs: number[]; epochs: number } | null = null;
   const chartArea = document.createElement('div');
   chartArea.className = 'chart-area lanes-chart';
