@@ -44,12 +44,24 @@ const URL_SETTINGS = ['preset', 'epochs', 'lr', 'momentum', 'seed', 'batch'];
 const REFRESH_MS = 400;
 const NETWORK_REFRESH_MS = 3000;
 
+/** Runs `fn` in a task of its own (so it does not add to the current one); resolves with what it returns. */
+function inTask<T>(fn: () => T): Promise<Awaited<T>> {
+  return new Promise((resolve, reject) => setTimeout(() => {
+    try {
+      resolve(fn() as Awaited<T>);
+    } catch (err) {
+      reject(err);
+    }
+  }, 0));
+}
+
 export class App {
   /** Read by the script interface (api.ts) as well as the views. */
   session!: RemoteSession;
   private readonly engine: EngineConnection = connectEngine();
   settings: Settings;
   private grid: Grid | null = null;
+  private gridReady: Promise<void> = Promise.resolve();
   private selected: CellRef | null = null;
   private pendingCell: string | null;
   private lastRefresh = 0;
@@ -206,6 +218,7 @@ export class App {
     this.writeUrl();
     this.controls.message(`Restored your work from this browser: ${spec.name}, ${edits.length} cell${edits.length === 1 ? '' : 's'} you set; training…`, false);
     try {
+      await this.gridReady;
       await this.session.replay(edits);
       this.restoringEdits = null;
     } catch (err) {
@@ -234,6 +247,7 @@ export class App {
     }
     this.writeUrl();
     if (clearError) this.lastError = null;
+    await this.gridReady;
     // A run that blows up has been reported (the 'diverged' event); the rows up to it stay.
     await this.session.train().catch((e: Error) => this.rethrowUnlessDiverged(e));
   }
@@ -301,6 +315,7 @@ export class App {
     this.writeUrl();
     this.lastError = null;
     this.controls.message(`opened ${source}: ${spec.name}, η ${spec.optimizer.lr}, training…`, false);
+    await this.gridReady;
     await this.session.train().catch((e: Error) => this.rethrowUnlessDiverged(e));
   }
 
@@ -340,7 +355,7 @@ export class App {
     );
     this.scheduleSave();
     this.unsubscribe = session.on((e) => {
-      if (e.type === 'workbook') this.rebuildGrid();
+      if (e.type === 'workbook') this.refresh(true); // a reset: the same layout, new values
       else if (e.type === 'overrides') this.scheduleSave();
       else if (e.type === 'diverged') this.onDiverged(e.message, e.epoch, e.column);
       else if (e.type === 'state') this.onState(e.state);
@@ -360,9 +375,13 @@ export class App {
     this.rebuildGrid();
   }
 
+  /**
+   * A new grid for the session's sheet. Training waits for `gridReady`: drawing a new grid takes a few tasks of
+   * its own (see createGrid), and none of them should run alongside the training slices.
+   */
   private rebuildGrid(): void {
     this.grid?.destroy();
-    this.grid = createGrid(this.gridBox, this.session, {
+    const grid = createGrid(this.gridBox, this.session, {
       onSelect: (epoch, col) => this.onSelect(epoch, col),
       onEdit: (epoch, col, text) => void this.edit(epoch, col, text).catch(() => undefined),
       onReadOnlyEdit: (epoch, col) => {
@@ -371,10 +390,11 @@ export class App {
         this.grid?.flag(epoch, col, message);
       },
     });
+    this.grid = grid;
     this.selected = null;
     this.formulaBar.show(null);
-    // The grid's first draw is one long task already; the chart and diagram draw in a task of their own.
-    setTimeout(() => this.refresh(true), 0);
+    const session = this.session;
+    this.gridReady = grid.ready.then(() => (this.session === session ? this.drawPanels(true) : undefined));
   }
 
   private onState(state: TrainState): void {
@@ -410,29 +430,34 @@ export class App {
     }, 0);
   }
 
-  /** Grid, chart and network each redraw in a task of their own (each is 15-50 ms in Chromium). */
+  /** The grid's changed rows now; chart and network in tasks of their own (each is 15-50 ms in Chromium). */
   private draw(full: boolean): void {
     this.lastRefresh = performance.now();
     const changed = this.session.takeChangedRows();
     if (full) this.grid?.refresh();
     else if (changed) this.grid?.updateRows(changed[0], changed[1]);
     if (this.selected) this.showSelected();
-    const chart = () => {
+    void this.drawPanels(full);
+  }
+
+  /** The chart, the network diagram and the heat map, each in a task of its own; resolves when all have drawn. */
+  private drawPanels(full: boolean): Promise<void> {
+    const now = performance.now();
+    const drawn: Promise<void>[] = [inTask(() => {
       this.chart.setSeries([{ label: this.session.spec.name, losses: this.session.losses() }]);
       this.chart.markEpoch(this.selected?.epoch ?? null);
-    };
-    if (full) chart();
-    else setTimeout(chart, 0);
+    })];
     const epoch = () => (this.selected ? Math.min(this.selected.epoch, this.session.rows - 1) : this.session.rows - 1);
     if (full) {
       // A full draw comes from a load, an edit or the end of training, not from a training slice.
-      this.lastNetworkDraw = this.lastRefresh;
-      this.drawNetwork(epoch());
-    } else if (this.lastRefresh - this.lastNetworkDraw > NETWORK_REFRESH_MS) {
+      this.lastNetworkDraw = now;
+      drawn.push(inTask(() => this.drawNetwork(epoch())));
+    } else if (now - this.lastNetworkDraw > NETWORK_REFRESH_MS) {
       // While training, the diagram follows every few seconds; the heat map waits for the end (it costs most).
-      this.lastNetworkDraw = this.lastRefresh;
-      setTimeout(() => this.drawNetwork(epoch(), false), 0);
+      this.lastNetworkDraw = now;
+      drawn.push(inTask(() => this.drawNetwork(epoch(), false)));
     }
+    return Promise.all(drawn).then(() => undefined);
   }
 
   private onSelect(epoch: number, col: Column): void {
@@ -446,7 +471,9 @@ export class App {
       }
     });
     this.chart.markEpoch(epoch);
-    this.drawNetwork(Math.min(epoch, this.session.rows - 1));
+    setTimeout(() => {
+      if (this.session === session && this.selected?.epoch === epoch) void this.drawNetwork(Math.min(epoch, session.rows - 1));
+    }, 0);
     this.writeUrl();
   }
 
@@ -532,6 +559,7 @@ export class App {
       this.custom = spec;
       this.settings = { preset: spec.name };
       this.attach(await RemoteSession.create(this.engine, spec, this.session));
+      await this.gridReady;
       this.writeUrl();
       this.controls.message(`imported ${file.name}: ${spec.name}, η ${spec.optimizer.lr}, training…`, false);
       await this.session.train().catch((e: Error) => this.rethrowUnlessDiverged(e));
@@ -540,11 +568,16 @@ export class App {
     }
   }
 
-  private drawNetwork(epoch: number, withHeatmap = true): void {
-    if (epoch < 0) return;
+  /** The diagram now, the heat map (the costlier one) in a task of its own. */
+  private drawNetwork(epoch: number, withHeatmap = true): Promise<void> {
+    if (epoch < 0) return Promise.resolve();
     const snapshot = this.snapshot(epoch);
     renderNetworkDiagram(this.netBox, snapshot);
-    if (withHeatmap) this.heatBox.hidden = !renderHeatmap(this.heatBox, snapshot);
+    if (!withHeatmap) return Promise.resolve();
+    const session = this.session;
+    return inTask(() => {
+      if (this.session === session) this.heatBox.hidden = !renderHeatmap(this.heatBox, snapshot);
+    });
   }
 
   /** The selected epoch's weights and first-update gradients, named as the layout names them. */

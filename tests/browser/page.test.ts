@@ -222,7 +222,7 @@ describe.sequential(`the page on the dev server: ${XOR}, ${XOR_EPOCHS} epochs`, 
     expect(new URL(page.url()).searchParams.get('cell')).toBe(ref);
 
     // Precedents (the unit's δ and the input it multiplies) and the dependent (the new velocity) in the same row.
-    const rowIndex = String(layout.rowOf(epoch) + 2); // aria-rowindex: 1-based, after the two header rows
+    const rowIndex = String(epoch + 2); // aria-rowindex: 1-based, after the header row
     const marked = (cls: string) => page.evaluate((cls) =>
       [...document.querySelectorAll<HTMLElement>(`.grid .ht_master td.${cls}`)]
         .map((td) => ({ row: td.parentElement?.getAttribute('aria-rowindex'), name: td.title.split(' = ')[0] })), cls);
@@ -395,13 +395,25 @@ describe('the page on the dev server: small runs', () => {
     expect(current).toEqual([{
       name: '∂E/∂w5',
       col: String(layout.column('∂E/∂w5').index + 1),
-      row: String(layout.rowOf(10) + 2),
+      row: String(10 + 2), // aria-rowindex: 1-based, after the header row
       epochShown: '10',
     }]);
     const box = await page.locator('.grid .ht_master td.current').boundingBox();
     expect(box).not.toBeNull();
     const at = { x: box!.x + box!.width / 2, y: box!.y + box!.height / 2 };
     expect(await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.classList.contains('current'), at), 'the selected cell is in view').toBe(true);
+
+    // The grouped header above the names: the layout's groups in order, and, with the grid scrolled to ∂E/∂w5,
+    // the label of its group spans the selected cell.
+    const groups = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.grid .grid-group')].map((g) => {
+      const r = g.getBoundingClientRect();
+      return { label: g.textContent, left: r.left, right: r.right };
+    }));
+    const expected = layout.columns.map((c) => c.group).filter((g, i, all) => i === 0 || all[i - 1] !== g);
+    expect(groups.map((g) => g.label)).toEqual(expected);
+    const own = groups.find((g) => g.label === layout.column('∂E/∂w5').group)!;
+    expect(own.left).toBeLessThanOrEqual(box!.x + 0.5);
+    expect(own.right).toBeGreaterThanOrEqual(box!.x + box!.width - 0.5);
   }, 120_000);
 });
 

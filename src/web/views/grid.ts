@@ -1,4 +1,9 @@
-import Handsontable from 'handsontable';
+// The base build with only the modules the grid uses: the full build constructs all ~40 plugins in every new grid
+// (about 100 ms of its creation).
+import Handsontable from 'handsontable/base';
+import { registerCellType, TextCellType } from 'handsontable/cellTypes';
+import { textRenderer } from 'handsontable/renderers';
+import { CopyPaste, registerPlugin } from 'handsontable/plugins';
 import 'handsontable/styles/handsontable.min.css';
 import 'handsontable/styles/ht-theme-main.min.css';
 import type { CellValue } from 'hyperformula';
@@ -25,6 +30,8 @@ export interface GridCallbacks {
 }
 
 export interface Grid {
+  /** Resolves once the grid has drawn at its full size. */
+  readonly ready: Promise<void>;
   /** Redraw the visible cells. */
   refresh(): void;
   /**
@@ -43,6 +50,9 @@ export interface Grid {
   destroy(): void;
 }
 
+registerCellType(TextCellType);
+registerPlugin(CopyPaste);
+
 const cellKey = (row: number, col: number) => `${row},${col}`;
 
 /** Text as HTML that shows it literally. */
@@ -59,28 +69,85 @@ export function sanitizeForGrid(content: string, source: string): string {
   return source.startsWith('CopyPaste') ? content : escapeHtml(content);
 }
 
-/** Consecutive columns of the same group become one spanning header. */
-function groupHeaders(columns: Column[]): { label: string; colspan: number }[] {
-  const out: { label: string; colspan: number }[] = [];
+/** Consecutive columns of the same group become one spanning label: its first column and how many it spans. */
+export function groupSpans(columns: Column[]): { label: string; first: number; span: number }[] {
+  const out: { label: string; first: number; span: number }[] = [];
   for (const c of columns) {
     const last = out[out.length - 1];
-    if (last && last.label === c.group) last.colspan++;
-    else out.push({ label: c.group, colspan: 1 });
+    if (last && last.label === c.group) last.span++;
+    else out.push({ label: c.group, first: c.index, span: 1 });
   }
   return out;
 }
 
-export function createGrid(container: HTMLElement, session: GridSource, cb: GridCallbacks): Grid {
-  const { layout } = session;
-  const { columns } = layout;
+/** Each column's width in pixels: wide enough for its name, within 100-160 (the epoch column 60). */
+export function columnWidth(column: Column): number {
+  return column.index === 0 ? 60 : Math.max(100, Math.min(160, column.name.length * 8 + 20));
+}
+
+/**
+ * The grouped header ("weights", "forward", "gradients", ...) as a strip of our own above Handsontable's single
+ * header row, scrolled with the grid. Handsontable's NestedHeaders plugin measured every header in a ghost table
+ * and made the grid's first draw take 300 ms more.
+ */
+function createGroupStrip(columns: Column[]): { element: HTMLElement; scrollTo(left: number): void } {
+  const element = document.createElement('div');
+  element.className = 'grid-groups';
+  element.setAttribute('aria-hidden', 'true');
+  for (const g of groupSpans(columns)) {
+    let width = 0;
+    for (let i = g.first; i < g.first + g.span; i++) width += columnWidth(columns[i]);
+    const cell = document.createElement('div');
+    cell.className = g.first === 0 ? 'grid-group frozen' : 'grid-group';
+    cell.style.width = `${width}px`;
+    const label = document.createElement('span');
+    label.textContent = g.label;
+    cell.append(label);
+    element.append(cell);
+  }
+  return { element, scrollTo: (left) => { element.scrollLeft = left; } };
+}
+
+const GROW_STEP_PX = 120;
+
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Lets the grid host grow GROW_STEP_PX at a time, a frame each (Handsontable redraws on the resize), until it fills
+ * its box; resolves then.
+ */
+function growIntoPlace(host: HTMLElement): Promise<void> {
+  host.style.maxHeight = `${GROW_STEP_PX}px`;
+  return new Promise((resolve) => {
+    const step = () => {
+      const limit = parseFloat(host.style.maxHeight);
+      if (!host.isConnected || !(limit < host.parentElement!.clientHeight)) {
+        host.style.maxHeight = '';
+        requestAnimationFrame(() => setTimeout(resolve, 0));
+        return;
+      }
+      host.style.maxHeight = `${limit + GROW_STEP_PX}px`;
+      requestAnimationFrame(() => setTimeout(step, 0));
+    };
+    requestAnimationFrame(() => setTimeout(step, 0));
+  });
+}
+
+/**
+ * The sheet as a grid; a new sheet gets a new grid. Creating it is split over several tasks, none as long as a
+ * one-step creation (460-650 ms in headless Chromium on a 2-core machine): Handsontable's own set-up on a hidden
+ * host, then the rows and 791 columns, then the first draw a few rows high, grown to full height a frame at a
+ * time (a first draw of a full screen of cells was 200-300 ms). `ready` resolves when it is all drawn.
+ */
+export function createGrid(container: HTMLElement, source: GridSource, cb: GridCallbacks): Grid {
+  const columns = source.layout.columns;
   let precedents = new Set<string>();
   let dependents = new Set<string>();
   let flagged: { row: number; col: number; tip: HTMLElement } | null = null;
-  const rows = Array.from({ length: layout.spec.epochs }, (_, epoch) => ({ epoch }));
 
-  const renderer: Handsontable.GridSettings['renderer'] = (hot, td, row, col, prop, raw, cellProperties) => {
+  const renderer: Handsontable.GridSettings['renderer'] = (instance, td, row, col, prop, raw, cellProperties) => {
     const value = raw as CellValue;
-    Handsontable.renderers.TextRenderer(hot, td, row, col, prop, formatShort(value), cellProperties);
+    textRenderer(instance, td, row, col, prop, formatShort(value), cellProperties);
     const column = columns[col];
     td.title = value === null || value === undefined ? '' : `${column.name} = ${formatFull(value)}`;
     td.classList.add(`k-${column.kind}`);
@@ -90,26 +157,33 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
     if (typeof value === 'object' && value !== null) td.classList.add('error');
   };
 
-  const hot = new Handsontable(container, {
+  const groups = createGroupStrip(columns);
+  const host = document.createElement('div');
+  host.className = 'grid-host';
+  container.replaceChildren(groups.element, host);
+  // Hidden until it has its rows and columns: Handsontable does not draw a hidden grid.
+  host.style.display = 'none';
+  let destroyed = false;
+  let holder: Element | null = null;
+  const syncGroups = () => {
+    holder ??= host.querySelector('.ht_master .wtHolder');
+    if (holder) groups.scrollTo(holder.scrollLeft);
+  };
+
+  const hot = new Handsontable(host, {
     licenseKey: 'non-commercial-and-evaluation',
     themeName: 'ht-theme-main',
-    data: rows,
-    columns: columns.map((column) => ({
-      data: (row: unknown, value?: unknown) =>
-        value === undefined ? session.value((row as { epoch: number }).epoch, column) : undefined,
-      readOnly: !session.isEditable(column),
-      renderer,
-    })),
-    nestedHeaders: [groupHeaders(columns), columns.map((c) => c.name)],
+    data: [],
+    colHeaders: (i: number) => columns[i]?.name ?? '',
     fixedColumnsStart: 1,
     rowHeaders: false,
     width: '100%',
     height: '100%',
-    colWidths: (i: number) => (i === 0 ? 60 : Math.max(100, Math.min(160, columns[i].name.length * 8 + 20))),
+    colWidths: (i: number) => columnWidth(columns[i]),
     autoColumnSize: false,
     autoRowSize: false,
-    // Render only a few rows and columns beyond the viewport: the default ("auto") draws several screens of cells
-    // in the first draw, which made the grid's creation one long task.
+    // Render only a few rows and columns beyond the viewport: the default ("auto") draws several screens of
+    // cells in each full draw.
     viewportRowRenderingOffset: 4,
     viewportColumnRenderingOffset: 2,
     outsideClickDeselects: false,
@@ -123,10 +197,13 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
       if (row >= 0 && col >= 0) cb.onSelect(row, columns[col]);
     },
     afterScrollVertically: () => placeTip(),
-    afterScrollHorizontally: () => placeTip(),
+    afterScrollHorizontally: () => {
+      syncGroups();
+      placeTip();
+    },
     beforeKeyDown: (e: KeyboardEvent) => {
       const sel = hot.getSelectedLast();
-      if (!sel || sel[0] < 0 || sel[1] < 0 || session.isEditable(columns[sel[1]])) return;
+      if (!sel || sel[0] < 0 || sel[1] < 0 || source.isEditable(columns[sel[1]])) return;
       const typing = e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey;
       if (typing || e.key === 'Enter' || e.key === 'F2' || e.key === 'Delete' || e.key === 'Backspace') {
         // Say why nothing happens (and keep the selection on the cell) instead of ignoring the key.
@@ -137,7 +214,7 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
     },
     afterOnCellMouseDown: (event, coords) => {
       const { row, col } = coords;
-      if ((event as MouseEvent).detail === 2 && row !== null && col !== null && row >= 0 && col >= 0 && !session.isEditable(columns[col])) {
+      if ((event as MouseEvent).detail === 2 && row !== null && col !== null && row >= 0 && col >= 0 && !source.isEditable(columns[col])) {
         cb.onReadOnlyEdit?.(row, columns[col]);
       }
     },
@@ -152,6 +229,25 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
       return false;
     },
   });
+
+  // The rows and columns in a task of their own, then the first draw, small, grown a frame at a time.
+  const ready = (async () => {
+    await nextTask();
+    if (destroyed) return;
+    hot.updateSettings({
+      data: Array.from({ length: source.layout.spec.epochs }, (_, epoch) => ({ epoch })),
+      columns: columns.map((column) => ({
+        data: (row: unknown, value?: unknown) =>
+          value === undefined ? source.value((row as { epoch: number }).epoch, column) : undefined,
+        readOnly: !source.isEditable(column),
+        renderer,
+      })),
+    });
+    await nextTask();
+    if (destroyed) return;
+    host.style.display = '';
+    await growIntoPlace(host);
+  })();
 
   /** The message just below its cell, or hidden while the cell is scrolled out of view (fixed: above the grid's layers). */
   function placeTip(): void {
@@ -178,9 +274,10 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
   window.addEventListener('scroll', placeTip, { passive: true });
 
   return {
+    ready,
     refresh: () => hot.render(),
     updateRows(from, to) {
-      const view = hot as unknown as Record<'getFirstRenderedVisibleRow' | 'getLastRenderedVisibleRow' | 'getFirstRenderedVisibleColumn' | 'getLastRenderedVisibleColumn', () => number>;
+            const view = hot as unknown as Record<'getFirstRenderedVisibleRow' | 'getLastRenderedVisibleRow' | 'getFirstRenderedVisibleColumn' | 'getLastRenderedVisibleColumn', () => number>;
       const firstRow = Math.max(from, view.getFirstRenderedVisibleRow());
       const lastRow = Math.min(to - 1, view.getLastRenderedVisibleRow());
       if (lastRow < firstRow || firstRow < 0) return;
@@ -190,7 +287,7 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
         for (const col of cols) {
           const td = hot.getCell(row, col, true);
           if (!td) continue;
-          const value = session.value(row, columns[col]);
+          const value = source.value(row, columns[col]);
           td.textContent = formatShort(value);
           td.title = value === null || value === undefined ? '' : `${columns[col].name} = ${formatFull(value)}`;
           td.classList.toggle('error', typeof value === 'object' && value !== null);
@@ -222,10 +319,12 @@ export function createGrid(container: HTMLElement, session: GridSource, cb: Grid
       requestAnimationFrame(placeTip);
     },
     destroy: () => {
+      destroyed = true;
       window.removeEventListener('scroll', placeTip);
       flagged?.tip.remove();
       flagged = null;
       hot.destroy();
+      container.replaceChildren();
     },
   };
 }
