@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { lanesLossCsv } from '../export/csv';
 import type { Flavour } from '../export/xlsx';
 import { writeLanesXlsxFile } from '../export/xlsxFile';
-import { tableEpochs, trainLanes } from '../lanes/lanes';
+import { trainLanes } from '../lanes/lanes';
+import { tableEpochs } from '../lanes/rates';
 import type { Spec } from '../spec/types';
 
 /**

@@ -13,7 +13,7 @@ import { FLAVOURS, type Flavour } from '../export/xlsx';
 import { writeXlsxFile } from '../export/xlsxFile';
 import { snapshotSource } from '../export/snapshot';
 import { collectGarbage } from '../node/collectGarbage';
-import { parseLearningRates } from '../lanes/lanes';
+import { parseLearningRates } from '../lanes/rates';
 import { runLanes } from './lanesRun';
 import { gradcheckRows } from './gradcheckReport';
 import packageJson from '../../package.json';

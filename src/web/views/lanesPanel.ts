@@ -1,4 +1,4 @@
-import { COURSE_LEARNING_RATES, parseLearningRates, tableEpochs } from '../../lanes/lanes';
+import { COURSE_LEARNING_RATES, parseLearningRates, tableEpochs } from '../../lanes/rates';
 import type { Spec } from '../../spec/types';
 import type { LaneReply } from '../engine/protocol';
 import { labelled } from './controls';
