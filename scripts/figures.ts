@@ -4,14 +4,25 @@ import { launchChromium, startDevServer, waitTrained } from '../tests/support/br
 
 /**
  * npm run figures: the README's images, made by gradsheet's own page in headless Chromium:
- * docs/chain-rule.png (a gradient cell's breakdown and gradient check) and docs/learning-rates.png (the course's
- * six learning rates from the same starting weights).
+ * docs/page.png (the page after training end2-xor-44, a gradient cell selected), docs/chain-rule.png (a gradient
+ * cell's breakdown and gradient check) and docs/learning-rates.png (the course's six learning rates from the same
+ * starting weights).
  */
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const server = await startDevServer();
 const browser = await launchChromium();
 try {
+  const desktop = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
+  await desktop.goto(server.url);
+  await waitTrained(desktop);
+  await desktop.evaluate(() => (window as unknown as { gradsheet: { select(r: string): void } }).gradsheet.select('epoch 1999,∂L/∂w1_1_1[1]'));
+  await desktop.locator('.chain-panel').waitFor();
+  await desktop.waitForTimeout(500); // the diagram and heat map draw in tasks after the selection
+  await desktop.evaluate(() => window.scrollTo(0, 0));
+  await desktop.screenshot({ path: resolve(ROOT, 'docs/page.png') });
+  await desktop.close();
+
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, deviceScaleFactor: 1 });
   await page.goto(`${server.url}?preset=end2-backprop-2-2-2`);
   await waitTrained(page);
@@ -23,7 +34,7 @@ try {
   await page.locator('.lanes-run').click();
   await page.waitForFunction(() => document.querySelectorAll('.lanes-table tr').length > 2, null, { timeout: 120_000 });
   await page.locator('.lanes-panel').screenshot({ path: resolve(ROOT, 'docs/learning-rates.png') });
-  process.stdout.write('wrote docs/chain-rule.png and docs/learning-rates.png\n');
+  process.stdout.write('wrote docs/page.png, docs/chain-rule.png and docs/learning-rates.png\n');
 } finally {
   await browser.close();
   await server.close();

@@ -365,7 +365,7 @@ export class App {
         this.showSelected();
         if (this.editStarted !== null) this.lastEditMs = performance.now() - this.editStarted;
         this.editStarted = null;
-        setTimeout(() => this.draw(true), 0);
+        void this.drawPanels(true);
       }
       else if (e.type === 'progress') {
         this.controls.progress(e.rows, e.epochs);
@@ -436,7 +436,11 @@ export class App {
     const changed = this.session.takeChangedRows();
     if (full) this.grid?.refresh();
     else if (changed) this.grid?.updateRows(changed[0], changed[1]);
-    if (this.selected) this.showSelected();
+    // After a full grid draw, the formula bar and chain panel in a task of their own.
+    if (this.selected) {
+      if (full) void inTask(() => this.selected && this.showSelected());
+      else this.showSelected();
+    }
     void this.drawPanels(full);
   }
 
