@@ -36,7 +36,8 @@ export interface Grid {
   refresh(): void;
   /**
    * Rewrite the text of the visible cells of epochs from..to-1, without a full redraw: while training or after an
-   * edit only values change, and a full Handsontable redraw measures every row again (120-165 ms for a screenful).
+   * edit only values change, and a full Handsontable redraw renders and measures every visible cell again (20-35 ms
+   * for a screenful on an idle page, more while the engine worker trains).
    */
   updateRows(from: number, to: number): void;
   select(epoch: number, col: Column, scroll?: boolean): void;
@@ -70,7 +71,7 @@ export function sanitizeForGrid(content: string, source: string): string {
 }
 
 /** Consecutive columns of the same group become one spanning label: its first column and how many it spans. */
-export function groupSpans(columns: Column[]): { label: string; first: number; span: number }[] {
+function groupSpans(columns: Column[]): { label: string; first: number; span: number }[] {
   const out: { label: string; first: number; span: number }[] = [];
   for (const c of columns) {
     const last = out[out.length - 1];
@@ -81,7 +82,7 @@ export function groupSpans(columns: Column[]): { label: string; first: number; s
 }
 
 /** Each column's width in pixels: wide enough for its name, within 100-160 (the epoch column 60). */
-export function columnWidth(column: Column): number {
+function columnWidth(column: Column): number {
   return column.index === 0 ? 60 : Math.max(100, Math.min(160, column.name.length * 8 + 20));
 }
 
