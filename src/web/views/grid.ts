@@ -113,24 +113,30 @@ const GROW_STEP_PX = 120;
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** Runs `fn` in a task after the next frame; at once (in a task) in a hidden page, which draws no frames. */
+function afterFrame(fn: () => void): void {
+  if (document.hidden) setTimeout(fn, 0);
+  else requestAnimationFrame(() => setTimeout(fn, 0));
+}
+
 /**
  * Lets the grid host grow GROW_STEP_PX at a time, a frame each (Handsontable redraws on the resize), until it fills
- * its box; resolves then.
+ * its box; resolves then. A hidden page gets the full height at once.
  */
 function growIntoPlace(host: HTMLElement): Promise<void> {
   host.style.maxHeight = `${GROW_STEP_PX}px`;
   return new Promise((resolve) => {
     const step = () => {
       const limit = parseFloat(host.style.maxHeight);
-      if (!host.isConnected || !(limit < host.parentElement!.clientHeight)) {
+      if (!host.isConnected || document.hidden || !(limit < host.parentElement!.clientHeight)) {
         host.style.maxHeight = '';
-        requestAnimationFrame(() => setTimeout(resolve, 0));
+        afterFrame(resolve);
         return;
       }
       host.style.maxHeight = `${limit + GROW_STEP_PX}px`;
-      requestAnimationFrame(() => setTimeout(step, 0));
+      afterFrame(step);
     };
-    requestAnimationFrame(() => setTimeout(step, 0));
+    afterFrame(step);
   });
 }
 
