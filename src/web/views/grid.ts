@@ -142,9 +142,9 @@ function growIntoPlace(host: HTMLElement): Promise<void> {
 
 /**
  * The sheet as a grid; a new sheet gets a new grid. Creating it is split over several tasks, none as long as a
- * one-step creation (460-650 ms in headless Chromium on a 2-core machine): Handsontable's own set-up on a hidden
- * host, then the rows and 791 columns, then the first draw a few rows high, grown to full height a frame at a
- * time (a first draw of a full screen of cells was 200-300 ms). `ready` resolves when it is all drawn.
+ * one-step creation (460-650 ms in headless Chromium on a 2-core machine): Handsontable's set-up, then its first
+ * run on a hidden host, then the rows and 791 columns, then the first draw a few rows high, grown to full height
+ * a frame at a time (a first draw of a full screen of cells was 200-300 ms). `ready` resolves when it is drawn.
  */
 export function createGrid(container: HTMLElement, source: GridSource, cb: GridCallbacks): Grid {
   const columns = source.layout.columns;
@@ -177,7 +177,9 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
     if (holder) groups.scrollTo(holder.scrollLeft);
   };
 
-  const hot = new Handsontable(host, {
+  // Handsontable.Core is the grid before its first run (`init`, which `new Handsontable` calls at once): the
+  // first run follows in a task of its own.
+  const hot = new Handsontable.Core(host, {
     licenseKey: 'non-commercial-and-evaluation',
     themeName: 'ht-theme-main',
     data: [],
@@ -238,7 +240,15 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
   });
 
   // The rows and columns in a task of their own, then the first draw, small, grown a frame at a time.
+  let initialised = false;
+  const init = () => {
+    (hot as unknown as { init(): void }).init();
+    initialised = true;
+  };
   const ready = (async () => {
+    await nextTask();
+    if (destroyed) return;
+    init();
     await nextTask();
     if (destroyed) return;
     hot.updateSettings({
@@ -330,6 +340,7 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
       window.removeEventListener('scroll', placeTip);
       flagged?.tip.remove();
       flagged = null;
+      if (!initialised) init(); // what the set-up registered is undone by destroy, which expects a run grid
       hot.destroy();
       container.replaceChildren();
     },

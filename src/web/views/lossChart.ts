@@ -190,7 +190,8 @@ export function createLossChart(container: HTMLElement, options: LossChartOption
     });
   }
 
-  create();
+  // uPlot is made with the first series, not here: making it measures its box, a layout of the whole page that
+  // cost 50-70 ms of the page's first task.
 
   return {
     setSeries(next: LossSeries[]): void {
