@@ -27,8 +27,9 @@ const LONG = 240_000;
 /** The target: input never blocked for more than 100 ms while training. */
 const LONGEST_TASK_TARGET_MS = 100;
 /**
- * What the tests assert. Measured over 10 runs since the grid's creation was split into tasks and training waits
- * for it: no task at or above 100 ms while training, on the dev server or the built site (the longest 0-78 ms).
+ * What the tests assert. Measured over 12 runs since the grid's creation was split into tasks and training waits
+ * for it: the longest task while training 0-97 ms, but one run's 114 ms (the first load after the dev server
+ * started).
  * The guards leave room for a busier CI machine but fail on a return of the old 460-650 ms grid draw.
  */
 const LONGEST_TASK_GUARD_MS = 200;
