@@ -25,6 +25,7 @@ import { createChainPanel } from './views/chainPanel';
 import { createLanesPanel } from './views/lanesPanel';
 import { createApi, type GradsheetApi } from './api';
 import { cellKey, createGrid, type Grid } from './views/grid';
+import { inTask } from './tasks';
 import { renderHeatmap } from './views/heatmap';
 import { createLossChart, type LossChart } from './views/lossChart';
 import { renderNetworkDiagram } from './views/networkDiagram';
@@ -43,17 +44,6 @@ const URL_SETTINGS = ['preset', 'epochs', 'lr', 'momentum', 'seed', 'batch'];
 /** While training, views redraw at most this often, each in a task of its own (input never waits long). */
 const REFRESH_MS = 400;
 const NETWORK_REFRESH_MS = 3000;
-
-/** Runs `fn` in a task of its own (so it does not add to the current one); resolves with what it returns. */
-function inTask<T>(fn: () => T): Promise<Awaited<T>> {
-  return new Promise((resolve, reject) => setTimeout(() => {
-    try {
-      resolve(fn() as Awaited<T>);
-    } catch (err) {
-      reject(err);
-    }
-  }, 0));
-}
 
 export class App {
   /** Read by the script interface (api.ts) as well as the views. */

@@ -9,6 +9,7 @@ import 'handsontable/styles/ht-theme-main.min.css';
 import type { CellValue } from 'hyperformula';
 import type { Column, Layout } from '../../layout/layout';
 import { formatFull, formatShort } from '../../workbook/format';
+import { nextTask } from '../tasks';
 
 /** What the grid reads: the layout, each cell's value, and which cells a user may type into. */
 export interface GridSource {
@@ -110,8 +111,6 @@ function createGroupStrip(columns: Column[]): { element: HTMLElement; scrollTo(l
 }
 
 const GROW_STEP_PX = 120;
-
-const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Runs `fn` in a task after the next frame; at once (in a task) in a hidden page, which draws no frames. */
 function afterFrame(fn: () => void): void {
