@@ -1,32 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureErrors, launchChromium, startDevServer, waitTrained, type DevServer } from '../support/browserHarness';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { captureErrors } from '../support/browserHarness';
+import { browserSuite } from '../support/browserSuite';
 import { setCellValueInFile, tempPath } from '../support/xlsxFiles';
 
 /** The page's files: XLSX and CSV downloads, and importing a workbook (edited in a spreadsheet) back. */
 
-let server: DevServer;
-let base: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startDevServer();
-  base = server.url;
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function trainedPage(query: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-  await page.goto(`${base}${query}`);
-  await waitTrained(page);
-  return page;
-}
+const { trainedPage } = browserSuite();
 
 const message = (page: Page) => page.locator('.controls .message').textContent();
 

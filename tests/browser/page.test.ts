@@ -2,17 +2,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { build } from 'vite';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLayout, type Layout } from '../../src/layout/layout';
 import { trainEpoch } from '../../src/reference/trainer';
 import { loadPreset } from '../../src/spec/presets';
 import { flattenParams, unflattenParams } from '../../src/spec/resolve';
-import {
-  captureErrors, cellCenter, launchChromium, measureInitScript, serveFolder, startDevServer, waitForCell,
-  type DevServer, type PageErrors, type PageMeasures, type StaticServer,
-} from '../support/browserHarness';
+import { cellCenter, measureInitScript, serveFolder, waitForCell, type PageMeasures, type StaticServer } from '../support/browserHarness';
+import { browserSuite } from '../support/browserSuite';
 import { close } from '../support/sheetCheck';
 
 /**
@@ -53,37 +51,10 @@ declare global {
   }
 }
 
-let browser: Browser;
-let dev: DevServer;
-let devUrl: string;
-const opened: { context: BrowserContext; errors: PageErrors; label: string }[] = [];
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  dev = await startDevServer();
-  devUrl = dev.url;
-}, 120_000);
-
-afterAll(async () => {
-  for (const o of opened) await o.context.close().catch(() => undefined);
-  await browser?.close();
-  await dev?.close();
-});
-
+// Pages stay open across tests: the tests of a describe go on with the page its first test opened.
+const suite = browserSuite({ keepPages: true });
 /** A fresh page (own context) that records errors and long tasks; its errors are checked after each test. */
-async function openPage(label: string): Promise<{ page: Page; errors: PageErrors }> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  const errors = captureErrors(page);
-  await page.addInitScript(measureInitScript);
-  opened.push({ context, errors, label });
-  return { page, errors };
-}
-
-/** No console error or uncaught exception on any page opened so far (each page is checked as it goes). */
-afterEach(() => {
-  for (const o of opened) expect(o.errors.list, `errors on the ${o.label} page`).toEqual([]);
-});
+const openPage = (label: string) => suite.openPage(label, measureInitScript);
 
 const waitTrained = (page: Page, rows: number, timeout: number) =>
   page.waitForFunction((n) => window.gradsheet?.state === 'ready' && window.gradsheet.rows === n, rows, { timeout, polling: 100 });
@@ -146,7 +117,7 @@ describe.sequential(`the page on the dev server: ${XOR}, ${XOR_EPOCHS} epochs`, 
 
   it('1. loads and trains end2-xor-44 to 2001 rows: progress full, loss chart drawn, no long task while training', async () => {
     expect(layout.spec.epochs).toBe(XOR_EPOCHS);
-    await loadAndTrain(page, devUrl, 'dev server');
+    await loadAndTrain(page, suite.url, 'dev server');
   }, LONG);
 
   it('7. the JS heap after training end2-xor-44 (page and engine worker together) is below 400 MB', async () => {
@@ -325,7 +296,7 @@ describe.sequential(`the page on the dev server: ${XOR}, ${XOR_EPOCHS} epochs`, 
 describe('the page on the dev server: small runs', () => {
   it('4. Stop during training stops within 1 s, keeps the rows computed so far and resets the buttons', async () => {
     const { page } = await openPage('dev server stop');
-    await page.goto(`${devUrl}?preset=${XOR}&epochs=300`);
+    await page.goto(`${suite.url}?preset=${XOR}&epochs=300`);
     await waitTrained(page, 300, 120_000);
     await expect.poll(() => page.locator('input[name=epochs]').inputValue()).toBe('300');
 
@@ -375,7 +346,7 @@ describe('the page on the dev server: small runs', () => {
     const cell = 'epoch 10,∂E/∂w5';
     const q = new URLSearchParams({ preset: 'end2-backprop-2-2-2', cell });
     expect(q.toString()).toContain('cell=epoch+10%2C%E2%88%82E%2F%E2%88%82w5');
-    await page.goto(`${devUrl}?${q}`);
+    await page.goto(`${suite.url}?${q}`);
     const rows = loadPreset('end2-backprop-2-2-2').epochs;
     await waitTrained(page, rows, 120_000);
     await expect.poll(() => fieldText(page, 'name')).toBe('∂E/∂w5 · epoch 10');

@@ -1,13 +1,14 @@
 import { truncate, writeFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { DivergenceError } from '../../src/driver/driver';
 import { buildLayout } from '../../src/layout/layout';
 import { loadPreset } from '../../src/spec/presets';
 import { parseSpec, toSpecJson } from '../../src/spec/validate';
 import { BROKEN_KEY, STATE_KEY } from '../../src/web/savedState';
 import { Session } from '../../src/web/session';
-import { captureErrors, launchChromium, startDevServer, waitForCell, type DevServer, type PageErrors } from '../support/browserHarness';
+import { waitForCell } from '../support/browserHarness';
+import { browserSuite } from '../support/browserSuite';
 import { tempPath } from '../support/xlsxFiles';
 
 /**
@@ -36,38 +37,9 @@ interface PageApi {
 /** The page's window as these tests read it (page.test.ts declares its own view of (window as unknown as W).gradsheet). */
 type W = { gradsheet: PageApi; __xss?: number };
 
-let server: DevServer;
-let base: string;
-let browser: Browser;
-const opened: { context: BrowserContext; errors: PageErrors; label: string }[] = [];
-
-beforeAll(async () => {
-  server = await startDevServer();
-  base = server.url;
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  for (const o of opened) await o.context.close().catch(() => undefined);
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  for (const o of opened.splice(0)) {
-    await o.context.close().catch(() => undefined);
-    expect(o.errors.list, `errors on the ${o.label} page`).toEqual([]);
-  }
-});
-
+const suite = browserSuite();
 /** A page in a context of its own (its own browser storage); `init` runs before the page's scripts. */
-async function openPage(label: string, init?: () => void): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  if (init) await context.addInitScript(init);
-  const page = await context.newPage();
-  opened.push({ context, errors: captureErrors(page), label });
-  return page;
-}
+const openPage = async (label: string, init?: () => void): Promise<Page> => (await suite.openPage(label, init)).page;
 
 const ready = (page: Page, rows: number, timeout = 60_000) =>
   page.waitForFunction((n) => (window as unknown as W).gradsheet?.state === 'ready' && (window as unknown as W).gradsheet.rows === n, rows, { timeout, polling: 50 });
@@ -95,7 +67,7 @@ async function typeInto(page: Page, column: string, epoch: number, text: string)
 describe('the page keeps the user\'s work', () => {
   it('a. settings and an edited weight come back after a reload mid-training, with the edited row recomputed', async () => {
     const page = await openPage('reload');
-    await page.goto(`${base}?preset=${PRESET}`);
+    await page.goto(`${suite.url}?preset=${PRESET}`);
     await ready(page, 51);
 
     // New settings through the controls, then Train: a long run of a small network.
@@ -148,7 +120,7 @@ describe('the page keeps the user\'s work', () => {
         sessionStorage.setItem('planted', '1');
         localStorage.setItem(key, text);
       }, { key: c.key, text: c.text });
-      await page.goto(`${base}?preset=${PRESET}`);
+      await page.goto(`${suite.url}?preset=${PRESET}`);
       await ready(page, 51);
       expect(await message(page), c.label).toMatch(c.shown);
       expect(await message(page)).toContain(`set aside (browser storage key ${BROKEN_KEY})`);
@@ -170,7 +142,7 @@ describe('the page keeps the user\'s work', () => {
       sessionStorage.setItem('planted', '1');
       localStorage.setItem('gradsheet.state/1', text);
     }, JSON.stringify(state));
-    await page.goto(base);
+    await page.goto(suite.url);
     await ready(page, 51);
     expect(await message(page)).toMatch(/^Your saved edits could not be restored: saved edit \(epoch 3, w1\): "=1\/0" gives #DIV\/0!.*training without them\.$/);
     expect(await page.evaluate(() => (window as unknown as W).gradsheet.settings)).toEqual({ preset: PRESET, lr: 0.7 });
@@ -180,7 +152,7 @@ describe('the page keeps the user\'s work', () => {
 
   it('e. New asks first: dismissed, nothing changes; confirmed, the default preset with no edits and nothing saved', async () => {
     const page = await openPage('new');
-    await page.goto(`${base}?preset=${PRESET}&lr=0.9`);
+    await page.goto(`${suite.url}?preset=${PRESET}&lr=0.9`);
     await ready(page, 51);
     await page.evaluate(() => (window as unknown as W).gradsheet.edit('epoch 5, w2', 0.5));
     await ready(page, 51);
@@ -207,7 +179,7 @@ describe('the page keeps the user\'s work', () => {
 describe('the page refuses bad input at the cell', () => {
   it('c. a bad edit is refused with a message at the cell; the value and its row stay; a formula giving a number is taken', async () => {
     const page = await openPage('bad edits');
-    await page.goto(`${base}?preset=${PRESET}`);
+    await page.goto(`${suite.url}?preset=${PRESET}`);
     await ready(page, 51);
     const rowBefore = await row(page, 10);
     const w5 = rowBefore[layout.column('w5').index];
@@ -302,7 +274,7 @@ describe('the page when training blows up', () => {
     expect(linear).toBeInstanceOf(DivergenceError);
 
     const page = await openPage('divergence');
-    await page.goto(`${base}?preset=${PRESET}&lr=100000000`);
+    await page.goto(`${suite.url}?preset=${PRESET}&lr=100000000`);
     await ready(page, sigmoid.epoch + 1);
     const shown = await message(page);
     expect(shown).toContain(sigmoid.message.replace(/\.\s*$/, ''));
@@ -339,7 +311,7 @@ describe('the page when training blows up', () => {
 describe('the page reads files and names as data', () => {
   it('f. names from a spec show as text; a bad spec file and an oversized workbook get a message and change nothing', async () => {
     const page = await openPage('files and text');
-    await page.goto(`${base}?preset=${PRESET}`);
+    await page.goto(`${suite.url}?preset=${PRESET}`);
     await ready(page, 51);
     const spec: Record<string, unknown> = {
       ...toSpecJson(loadPreset(PRESET)),

@@ -1,33 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureErrors, launchChromium, startDevServer, waitTrained, type DevServer } from '../support/browserHarness';
+import { describe, expect, it } from 'vitest';
+import { captureErrors } from '../support/browserHarness';
+import { browserSuite } from '../support/browserSuite';
 import { E_TOTAL_BY_LR, ITERATIONS } from '../support/golden';
 
 /** Understanding the numbers in the page: the chain-rule breakdown, the gradient check, the learning-rate lanes. */
 
-let server: DevServer;
-let base: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startDevServer();
-  base = server.url;
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function trainedPage(query: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-  await page.goto(`${base}${query}`);
-  await waitTrained(page);
-  return page;
-}
+const { trainedPage } = browserSuite();
 
 describe('the page explains every number', () => {
   it('a gradient cell shows its chain as linked factors with values equal to the cell, and its gradient check', async () => {
