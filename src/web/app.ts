@@ -237,8 +237,15 @@ export class App {
     }
     this.writeUrl();
     if (clearError) this.lastError = null;
+    await this.trainWhenDrawn();
+  }
+
+  /**
+   * Trains the session once its grid is drawn, so none of the grid's tasks runs alongside the training slices. A
+   * run that blows up has been reported (the 'diverged' event); the rows up to it stay.
+   */
+  private async trainWhenDrawn(): Promise<void> {
     await this.gridReady;
-    // A run that blows up has been reported (the 'diverged' event); the rows up to it stay.
     await this.session.train().catch((e: Error) => this.rethrowUnlessDiverged(e));
   }
 
@@ -305,8 +312,7 @@ export class App {
     this.writeUrl();
     this.lastError = null;
     this.controls.message(`opened ${source}: ${spec.name}, η ${spec.optimizer.lr}, training…`, false);
-    await this.gridReady;
-    await this.session.train().catch((e: Error) => this.rethrowUnlessDiverged(e));
+    await this.trainWhenDrawn();
   }
 
   private async openSpecFile(file: File): Promise<void> {
@@ -465,9 +471,9 @@ export class App {
       }
     });
     this.chart.markEpoch(epoch);
-    setTimeout(() => {
-      if (this.session === session && this.selected?.epoch === epoch) void this.drawNetwork(Math.min(epoch, session.rows - 1));
-    }, 0);
+    void inTask(() => {
+      if (this.session === session && this.selected?.epoch === epoch) return this.drawNetwork(Math.min(epoch, session.rows - 1));
+    });
     this.writeUrl();
   }
 
@@ -553,10 +559,9 @@ export class App {
       this.custom = spec;
       this.settings = { preset: spec.name };
       this.attach(await RemoteSession.create(this.engine, spec, this.session));
-      await this.gridReady;
       this.writeUrl();
       this.controls.message(`imported ${file.name}: ${spec.name}, η ${spec.optimizer.lr}, training…`, false);
-      await this.session.train().catch((e: Error) => this.rethrowUnlessDiverged(e));
+      await this.trainWhenDrawn();
     } catch (err) {
       this.report(`${file.name}: ${(err as Error).message}. The current sheet is unchanged.`);
     }
