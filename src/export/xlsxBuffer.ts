@@ -6,6 +6,7 @@ import { fillLanesWorkbook, fillWorkbook, type ExportInfo, type LaneSource } fro
 export async function xlsxBytes(wb: Workbook, info: ExportInfo, onProgress?: (rows: number) => void): Promise<ArrayBuffer> {
   const book = new ExcelJS.Workbook();
   await fillWorkbook(book, wb, info, onProgress);
+  onProgress?.(wb.rows); // every row written: the zip follows
   return book.xlsx.writeBuffer() as Promise<ArrayBuffer>;
 }
 

@@ -2,7 +2,8 @@ import { breakdownOf, chainText } from '../layout/chain';
 import type { App } from './app';
 import type { GradCheckReply } from './engine/protocol';
 import { parseRef, type CellRef } from './refs';
-import type { Settings, TrainState } from './session';
+import type { PagePhase } from './app';
+import type { Settings } from './session';
 
 /** window.gradsheet: the page's script interface, documented in the README; a cell is named "epoch N, name". */
 export interface GradsheetApi {
@@ -20,7 +21,12 @@ export interface GradsheetApi {
   train(options?: Partial<Settings>): Promise<void>;
   stop(): Promise<void>;
   undo(): Promise<void>;
-  readonly state: TrainState;
+  /** "loading" until the sheet is built, "training" while epochs run, "ready" once it holds every epoch or was stopped. */
+  readonly state: PagePhase;
+  /** The sheet holds fewer epochs than it could because the user stopped, stepped or reset, or training blew up. */
+  readonly stopped: boolean;
+  /** Milliseconds from the last edit to the first change of a watched cell's value. */
+  readonly lastWatchMs: number | null;
   readonly rows: number;
   readonly settings: Settings;
   /** Milliseconds from the last weight edit to its row recomputed and redrawn (before the later epochs re-run). */
@@ -60,7 +66,13 @@ export function createApi(app: App): GradsheetApi {
     stop: () => app.session.stop(),
     undo: () => app.undo(),
     get state() {
-      return app.session?.state ?? 'ready';
+      return app.phase;
+    },
+    get stopped() {
+      return app.stopped;
+    },
+    get lastWatchMs() {
+      return app.lastWatchMs;
     },
     get rows() {
       return app.session?.rows ?? 0;

@@ -13,6 +13,9 @@ import {
 import type { CellOverride } from './session';
 import { computedCellMessage } from './editRules';
 import { formatRef, type CellRef } from './refs';
+
+/** What the page is doing, as window.gradsheet.state says: building a sheet, computing epochs, or done. */
+export type PagePhase = 'loading' | 'training' | 'ready';
 import { connectEngine, importXlsx, RemoteSession, type EngineConnection } from './engine/remoteSession';
 import type { CellAt } from './engine/protocol';
 import type { Settings, TrainState } from './session';
@@ -21,6 +24,9 @@ import { createControls, settingsDiff, type Controls } from './views/controls';
 import { createFileControls, download } from './views/files';
 import { createWorkbookCheck, runWorkbookCheck, type WorkbookCheckView } from './views/checkReport';
 import { createFormulaBar } from './views/formulaBar';
+import { createWatchWindow, type WatchWindow } from './views/watchWindow';
+import { copiedFrom, followColumns } from '../layout/related';
+import type { FileControls } from './views/files';
 import { createChainPanel } from './views/chainPanel';
 import { createLanesPanel } from './views/lanesPanel';
 import { createApi, type GradsheetApi } from './api';
@@ -54,6 +60,8 @@ export class App {
   private gridReady: Promise<void> = Promise.resolve();
   private selected: CellRef | null = null;
   private pendingCell: string | null;
+  /** The weight a link asks to follow, applied once its sheet is drawn. */
+  private pendingFollow: string | null;
   private lastRefresh = 0;
   private lastNetworkDraw = 0;
   private refreshScheduled = false;
@@ -65,6 +73,25 @@ export class App {
   private readonly lanesPanel;
   private readonly chart: LossChart;
   private unsubscribe: (() => void) | null = null;
+  /** 'ready' only once the sheet holds every epoch, or the user stopped (or training blew up): see `stopped`. */
+  phase: PagePhase = 'loading';
+  /** The sheet holds fewer epochs than it could because the user stopped, stepped or reset, or training blew up. */
+  stopped = false;
+  /** "Follow a weight": the parameter whose chain the grid shows, or null for every column. */
+  private follow: number | null = null;
+  private readonly watch: WatchWindow;
+  private readonly files: FileControls;
+  /** The loss curve before the last edit, drawn faintly beside the new one until the next edit. */
+  private previousLosses: number[] | null = null;
+  /** What the running epochs are for, shown with the progress bar. */
+  private work = 'training';
+  /** An XLSX export is running (Stop cancels it). */
+  private exporting = false;
+  /** An import is running; Stop sets `cancelled` and its result is dropped. */
+  private importing: { cancelled: boolean } | null = null;
+  private watchEditStart: number | null = null;
+  /** Milliseconds from the last edit to the first change of a watched value. */
+  lastWatchMs: number | null = null;
   private editStarted: number | null = null;
   lastEditMs: number | null = null;
   lastError: string | null = null;
@@ -81,6 +108,7 @@ export class App {
     const url = readUrlState(location.search, DEFAULT_PRESET);
     this.settings = url.settings;
     this.pendingCell = url.cell;
+    this.pendingFollow = url.follow ?? null;
     const query = new URLSearchParams(location.search);
     this.urlHasSettings = URL_SETTINGS.some((k) => query.has(k));
     root.replaceChildren();
@@ -93,26 +121,51 @@ export class App {
     const filesBox = el('files row');
     const barBox = el('formula-bar');
     const gridBox = el('grid');
+    const legend = el('grid-legend', 'p');
+    legend.innerHTML = '<span class="swatch editable"></span> editable: weights, velocities, η and μ (type a number or a formula; Ctrl+Z undoes) ' +
+      '<span class="swatch precedent"></span> cells the selected cell reads ' +
+      '<span class="swatch dependent"></span> cells that read it ' +
+      '<span class="swatch pulse"></span> changed by the last edit · click a group label to jump to it · Ctrl+G: the Name Box';
+    const watchBox = el('panel watch');
     const panels = el('panels');
     const chartBox = el('panel chart');
     const netBox = el('panel network');
     const heatBox = el('panel heatmap');
     panels.append(chartBox, netBox, heatBox);
-    root.append(controlsBox, filesBox, barBox, gridBox, panels);
+    root.append(controlsBox, filesBox, barBox, gridBox, legend, watchBox, panels);
     this.gridBox = gridBox;
     this.netBox = netBox;
     this.heatBox = heatBox;
 
     this.controls = createControls(controlsBox, PRESET_NAMES, {
       train: (s) => void this.train(s).catch((e) => this.controls.message(String(e.message ?? e), true)),
-      step: () => void this.session.step().catch((e: Error) => this.failed(e)),
-      stop: () => void this.session.stop(),
-      reset: () => void this.session.reset(),
+      step: () => void this.step(),
+      stop: () => void this.stopWork(),
+      reset: () => {
+        this.stopped = true;
+        this.previousLosses = null;
+        void this.session.reset();
+      },
       undo: () => void this.undo(),
       logScale: (on) => this.chart.setLogScale(on),
       base: (name) => (this.custom?.name === name ? this.custom : null),
     });
-    this.formulaBar = createFormulaBar(barBox);
+    this.formulaBar = createFormulaBar(barBox, {
+      go: (ref) => this.goTo(ref),
+      error: (message) => this.report(message),
+      epoch: () => this.selected?.epoch ?? 0,
+      watch: (refs) => {
+        this.watch.add(refs);
+        this.watch.refresh();
+      },
+      follow: (param) => this.setFollow(param),
+      following: () => this.follow,
+    });
+    this.watch = createWatchWindow(watchBox, {
+      layout: () => this.session.layout,
+      value: (ref) => this.session.value(ref.epoch, ref.column),
+      go: (ref) => this.goTo(ref),
+    });
     this.chainPanel = createChainPanel(barBox, {
       select: (column) => this.selected && this.selectCell(this.selected.epoch, column, true),
       gradcheck: (epoch) => void this.session.gradcheck(epoch).then(
@@ -128,7 +181,7 @@ export class App {
         download(`${this.session.spec.name}-lanes.xlsx`, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       },
     });
-    createFileControls(filesBox, {
+    this.files = createFileControls(filesBox, {
       newSheet: () => void this.newSheet(),
       openSpec: (file) => void this.openSpecFile(file),
       exportXlsx: (flavour) => void this.exportXlsx(flavour),
@@ -228,6 +281,7 @@ export class App {
    * `clearError` false keeps lastError (a problem reported while the page opened).
    */
   async train(settings: Settings = this.settings, fresh = false, clearError = true): Promise<void> {
+    this.stopped = false;
     const changed = fresh || !this.session || JSON.stringify(settings) !== JSON.stringify(this.settings);
     if (changed) {
       await this.session?.stop();
@@ -341,8 +395,19 @@ export class App {
 
   private attach(session: RemoteSession): void {
     this.unsubscribe?.();
+    const followed = this.follow === null ? this.pendingFollow : this.session?.layout.params[this.follow]?.name ?? null;
     this.session = session;
     this.selected = null;
+    this.phase = 'loading';
+    this.stopped = false;
+    this.previousLosses = null;
+    this.work = 'training';
+    this.watch.clear();
+    this.formulaBar.nameBox.setLayout(session.layout);
+    // A followed weight stays followed in a new sheet that has it.
+    const param = followed === null ? -1 : session.layout.params.findIndex((p) => p.name === followed);
+    this.follow = param >= 0 ? param : null;
+    this.pendingFollow = null;
     this.lanesPanel.fill();
     this.controls.setSettings(this.settings, session.spec);
     this.controls.setSummary(
@@ -358,14 +423,19 @@ export class App {
       else if (e.type === 'changed') {
         // The edited row first (grid and formula bar); chart and network follow in a task of their own.
         this.grid?.updateRows(e.epoch, e.epoch + 1);
+        this.grid?.pulse(new Set(session.takeRowDiff(e.epoch).map((c) => cellKey(e.epoch, c))));
         this.showSelected();
+        this.refreshWatch();
         if (this.editStarted !== null) this.lastEditMs = performance.now() - this.editStarted;
         this.editStarted = null;
         void this.drawPanels(true);
       }
       else if (e.type === 'progress') {
-        this.controls.progress(e.rows, e.epochs);
+        this.controls.progress(e.reached ?? e.rows, e.epochs, this.work);
         this.refresh(false);
+      }
+      else if (e.type === 'export') {
+        this.controls.busy(e.zipping ? 'XLSX: all rows written, zipping the file…' : `XLSX: ${e.done} of ${e.total} rows written`, e.zipping ? null : e.done / e.total);
       }
     });
     this.rebuildGrid();
@@ -377,25 +447,89 @@ export class App {
    */
   private rebuildGrid(): void {
     this.grid?.destroy();
+    const view = this.follow === null ? undefined : followColumns(this.session.layout, this.follow);
+    document.body.dataset.follow = this.follow === null ? '' : this.session.layout.params[this.follow].name;
     const grid = createGrid(this.gridBox, this.session, {
       onSelect: (epoch, col) => this.onSelect(epoch, col),
+      onGroup: (first) => this.goTo({ epoch: this.selected?.epoch ?? 0, column: first }),
       onEdit: (epoch, col, text) => void this.edit(epoch, col, text).catch(() => undefined),
       onReadOnlyEdit: (epoch, col) => {
         const message = computedCellMessage(this.session.layout, col);
         this.report(message);
         this.grid?.flag(epoch, col, message);
       },
-    });
+    }, view);
     this.grid = grid;
-    this.selected = null;
-    this.formulaBar.show(null);
     const session = this.session;
-    this.gridReady = grid.ready.then(() => (this.session === session ? this.drawPanels(true) : undefined));
+    const keep = this.selected;
+    this.gridReady = grid.ready.then(() => {
+      if (this.session !== session) return undefined;
+      // The same sheet in another view (follow a weight, or every column again): the selection stays.
+      if (keep && grid.select(keep.epoch, keep.column, true)) this.onSelect(keep.epoch, keep.column);
+      return this.drawPanels(true);
+    });
+    if (!keep) this.formulaBar.show(null);
+  }
+
+  /** "Follow a weight" on (a parameter) or off (null): the grid shows only that weight's chain, or every column. */
+  setFollow(param: number | null): void {
+    if (param === this.follow) return;
+    this.follow = param;
+    this.rebuildGrid();
+    this.writeUrl();
+    this.showSelected();
+  }
+
+  /** Goes to a cell (Name Box, links, watch window): leaves "follow" when the column is not on the followed chain. */
+  goTo(ref: CellRef): void {
+    if (ref.epoch >= this.session.rows) {
+      this.report(`epoch ${ref.epoch} has not been computed yet (the sheet has epochs 0 to ${this.session.rows - 1})`);
+      return;
+    }
+    if (this.follow !== null && !this.grid?.columns.includes(ref.column)) {
+      this.selected = ref;
+      this.setFollow(null);
+      return;
+    }
+    this.selectCell(ref.epoch, ref.column, true);
+  }
+
+  /** One more epoch; at the last epoch, says there is none. */
+  private async step(): Promise<void> {
+    if (this.session.rows >= this.session.spec.epochs) {
+      this.controls.message(`epoch ${this.session.rows - 1} is this sheet's last epoch (epochs: ${this.session.spec.epochs}); raise "epochs" and press Train to go on`, false);
+      return;
+    }
+    this.stopped = true;
+    await this.session.step().catch((e: Error) => this.failed(e));
+  }
+
+  /** Stop: cancels an export, else stops training or the re-run after an edit (the rows it did not reach go). */
+  private async stopWork(): Promise<void> {
+    if (this.importing) {
+      // The worker reads the file in one go: its result is dropped when it comes, and the sheet stays as it is.
+      this.importing.cancelled = true;
+      this.files.setBusy(null);
+      this.controls.busy(null);
+      this.controls.message('import cancelled; the current sheet is unchanged', false);
+      return;
+    }
+    if (this.exporting) {
+      await this.session.cancelExport();
+      return;
+    }
+    this.stopped = true;
+    await this.session.stop();
   }
 
   private onState(state: TrainState): void {
     this.controls.setState(state, this.session.canUndo);
+    if (state === 'training') this.phase = 'training';
+    // A run that ends short of the last epoch without a stop is followed at once by the next (an edit's re-run).
+    else if (this.session.rows >= this.session.spec.epochs || this.stopped) this.phase = 'ready';
     if (state === 'ready') {
+      this.work = 'training';
+      this.controls.progress(this.session.rows, this.session.spec.epochs);
       this.refresh(true);
       if (this.pendingCell) {
         const cell = this.pendingCell;
@@ -429,6 +563,7 @@ export class App {
   /** The grid's changed rows now; chart and network in tasks of their own (each is 15-50 ms in Chromium). */
   private draw(full: boolean): void {
     this.lastRefresh = performance.now();
+    this.refreshWatch();
     const changed = this.session.takeChangedRows();
     if (full) this.grid?.refresh();
     else if (changed) this.grid?.updateRows(changed[0], changed[1]);
@@ -444,7 +579,8 @@ export class App {
   private drawPanels(full: boolean): Promise<void> {
     const now = performance.now();
     const drawn: Promise<void>[] = [inTask(() => {
-      this.chart.setSeries([{ label: this.session.spec.name, losses: this.session.losses() }]);
+      const now = { label: this.session.layout.lossColumn.name, losses: this.session.losses() };
+      this.chart.setSeries(this.previousLosses ? [now, { label: 'before the edit', losses: this.previousLosses, faint: true }] : [now]);
       this.chart.markEpoch(this.selected?.epoch ?? null);
     })];
     const epoch = () => (this.selected ? Math.min(this.selected.epoch, this.session.rows - 1) : this.session.rows - 1);
@@ -467,7 +603,11 @@ export class App {
     void session.links(epoch, col).then(({ precedents, dependents }) => {
       // Only if the selection is still this cell of this network.
       if (this.session === session && this.selected?.epoch === epoch && this.selected.column === col) {
-        this.grid?.highlight(keys(precedents), keys(dependents));
+        // A copied weight's precedent is the cell the driver copied it from (no formula links them).
+        const from = copiedFrom(session.layout, col, epoch);
+        const before = keys(precedents);
+        if (from) before.add(cellKey(from.epoch, from.column.index));
+        this.grid?.highlight(before, keys(dependents));
       }
     });
     this.chart.markEpoch(epoch);
@@ -481,11 +621,12 @@ export class App {
     if (!this.selected) return;
     const { epoch, column } = this.selected;
     this.formulaBar.show({
-      address: `Train!${column.letter}${this.session.layout.rowOf(epoch) + 1}`,
+      layout: this.session.layout,
       epoch,
       column,
       formula: this.session.formula(epoch, column),
       value: this.session.value(epoch, column),
+      editable: this.session.isEditable(column),
     });
     this.chainPanel.show(this.session.layout, column, epoch, this.numberAt(epoch));
   }
@@ -513,6 +654,7 @@ export class App {
     this.lastError = null;
     try {
       this.controls.message(`epoch ${epoch}, ${col.name} = ${shown}: recomputing the row, then re-running the later epochs…`, false);
+      this.beforeChange('re-running after the edit');
       this.editStarted = performance.now();
       await this.session.edit(epoch, col, value);
       this.controls.message(`epoch ${epoch}, ${col.name} = ${shown}. Undo with Ctrl+Z.`, false);
@@ -532,6 +674,7 @@ export class App {
   async undo(): Promise<void> {
     if (!this.session.canUndo) return;
     try {
+      this.beforeChange('re-running after the undo');
       await this.session.undo();
       this.controls.message('undone', false);
     } catch (err) {
@@ -540,11 +683,42 @@ export class App {
   }
 
   private async exportXlsx(flavour: 'values' | 'live'): Promise<void> {
-    await this.session.stop();
-    this.controls.message(`writing the ${flavour} workbook…`, false);
-    const bytes = await this.session.xlsx(flavour, __APP_VERSION__);
-    download(`${this.session.spec.name}-${flavour}.xlsx`, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    this.controls.message(`wrote ${this.session.spec.name}-${flavour}.xlsx (${(bytes.byteLength / 2 ** 20).toFixed(1)} MB)`, false);
+    if (this.exporting) return;
+    this.exporting = true;
+    this.files.setBusy('export');
+    this.controls.busy('XLSX: starting…', 0);
+    const name = `${this.session.spec.name}-${flavour}.xlsx`;
+    try {
+      await this.session.stop();
+      this.controls.message(`writing ${name}… (Stop cancels)`, false);
+      const bytes = await this.session.xlsx(flavour, __APP_VERSION__);
+      download(name, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      this.controls.message(`wrote ${name} (${(bytes.byteLength / 2 ** 20).toFixed(1)} MB)`, false);
+    } catch (err) {
+      if ((err as Error).name === 'Cancelled') this.controls.message(`${name}: cancelled, nothing written`, false);
+      else this.report(`${name} could not be written: ${(err as Error).message}`);
+    } finally {
+      this.exporting = false;
+      this.files.setBusy(null);
+      this.controls.busy(null);
+      this.controls.progress(this.session.rows, this.session.spec.epochs);
+    }
+  }
+
+  /** An edit or undo is about to change the sheet: keep what it changes from (watched values, the loss curve). */
+  private beforeChange(work: string): void {
+    this.stopped = false;
+    this.work = work;
+    this.previousLosses = this.session.losses();
+    this.watch.beforeEdit();
+    this.watchEditStart = performance.now();
+  }
+
+  private refreshWatch(): void {
+    if (this.watch.refresh() && this.watchEditStart !== null) {
+      this.lastWatchMs = performance.now() - this.watchEditStart;
+      this.watchEditStart = null;
+    }
   }
 
   /** Reads a workbook gradsheet exported; on any problem the current sheet stays as it is. */
@@ -553,7 +727,17 @@ export class App {
       if (file.size > XLSX_IMPORT_MAX_BYTES) {
         throw new Error(`the file is ${megabytes(file.size)}; the page imports workbooks up to ${megabytes(XLSX_IMPORT_MAX_BYTES)}`);
       }
-      const spec = await importXlsx(this.engine, await file.arrayBuffer());
+      const run = { cancelled: false };
+      this.importing = run;
+      this.files.setBusy('import');
+      this.controls.busy(`importing ${file.name}… (Stop cancels)`, null);
+      const spec = await importXlsx(this.engine, await file.arrayBuffer()).finally(() => {
+        if (this.importing === run) this.importing = null;
+        if (run.cancelled) return;
+        this.files.setBusy(null);
+        this.controls.busy(null);
+      });
+      if (run.cancelled) return;
       await this.session.stop();
       // The imported spec (its starting weights and samples) stands for its name until New or another file.
       this.custom = spec;

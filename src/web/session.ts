@@ -22,12 +22,15 @@ export interface Settings extends SpecOverrides {
 
 export type SessionEvent =
   | { type: 'workbook' }
-  | { type: 'progress'; rows: number; epochs: number }
+  /** `reached`: how many epochs the running work has computed (a re-run rewrites rows the sheet already has). */
+  | { type: 'progress'; rows: number; epochs: number; reached?: number }
   | { type: 'state'; state: TrainState }
   /** A cell the user set (or an undo restored), with its new content; its row has recomputed. */
   | { type: 'changed'; epoch: number; column: Column; raw: RawCellContent }
   /** The cells the user set that are still in effect changed (see Session.overrides). */
   | { type: 'overrides' }
+  /** The page's XLSX export: rows written of `total`; `zipping` once all are (RemoteSession only). */
+  | { type: 'export'; done: number; total: number; zipping: boolean }
   /** Training stopped at `epoch` on a value that is not a finite number; rows up to it stay. */
   | { type: 'diverged'; message: string; epoch: number; column: Column | null };
 

@@ -4,6 +4,8 @@ import type { Settings } from './session';
 export interface UrlState {
   settings: Settings;
   cell: string | null;
+  /** "Follow a weight": the weight's name, or null. */
+  follow?: string | null;
 }
 
 const NUMBER_KEYS = ['epochs', 'lr', 'momentum', 'seed'] as const;
@@ -17,7 +19,7 @@ export function readUrlState(search: string, defaultPreset: string): UrlState {
   }
   const batch = q.get('batch');
   if (batch === 'full' || batch === 'sample') settings.batch = batch;
-  return { settings, cell: q.get('cell') };
+  return { settings, cell: q.get('cell'), follow: q.get('follow') };
 }
 
 export function writeUrlState(state: UrlState): string {
@@ -26,5 +28,6 @@ export function writeUrlState(state: UrlState): string {
   for (const key of NUMBER_KEYS) if (state.settings[key] !== undefined) q.set(key, String(state.settings[key]));
   if (state.settings.batch) q.set('batch', state.settings.batch);
   if (state.cell) q.set('cell', state.cell);
+  if (state.follow) q.set('follow', state.follow);
   return `?${q.toString()}`;
 }

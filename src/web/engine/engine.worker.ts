@@ -15,6 +15,8 @@ declare const self: DedicatedWorkerGlobalScope;
 let session: Session | null = null;
 /** Rows whose current values the page has: rows 0..sent-1. */
 let sent = 0;
+/** Set by a cancelExport message; the running export stops at its next chunk of rows. */
+let exportCancelled = false;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, transfer);
 const emit = (e: EngineEvent, transfer: Transferable[] = []) => post({ kind: 'event', ...e }, transfer);
@@ -112,10 +114,26 @@ async function handle(m: ToWorker): Promise<unknown> {
     case 'xlsx': {
       const s = current();
       await s.stop();
+      exportCancelled = false;
       // exceljs is loaded only when a workbook is written or read.
       const { xlsxBytes } = await import('../../export/xlsxBuffer');
-      return xlsxBytes(s.wb, { flavour: m.flavour, version: m.version });
+      const total = s.wb.rows;
+      const cancelled = () => {
+        const err = new Error('the export was cancelled');
+        err.name = 'Cancelled';
+        return err;
+      };
+      const bytes = await xlsxBytes(s.wb, { flavour: m.flavour, version: m.version }, (done) => {
+        // Called between chunks of rows, after a pause in which a cancel message may have arrived.
+        if (exportCancelled) throw cancelled();
+        emit({ type: 'exportProgress', done, total, zipping: done >= total });
+      });
+      if (exportCancelled) throw cancelled();
+      return bytes;
     }
+    case 'cancelExport':
+      exportCancelled = true;
+      return null;
     case 'import': {
       const { readGradsheetXlsx } = await import('../../export/importXlsx');
       return readGradsheetXlsx(m.bytes);

@@ -15,6 +15,8 @@ export type Request =
   | { type: 'replay'; cells: CellOverride[] }
   | { type: 'links'; epoch: number; col: number }
   | { type: 'xlsx'; flavour: Flavour; version: string }
+  /** Cancels a running XLSX export (it rejects with an error named Cancelled). */
+  | { type: 'cancelExport' }
   | { type: 'import'; bytes: ArrayBuffer }
   | { type: 'gradcheck'; epoch: number }
   | { type: 'lanes'; lrs: number[]; epochs: number }
@@ -40,7 +42,9 @@ export type EngineEvent =
   | { type: 'overrides'; cells: CellOverride[] }
   /** Training stopped at `epoch` on a value that is not a finite number (`col`: the cell named, when known). */
   | { type: 'diverged'; message: string; epoch: number; col: number | null }
-  | { type: 'workbook' };
+  | { type: 'workbook' }
+  /** An XLSX export's progress: rows written of the sheet's rows; `zipping` once they are all written. */
+  | { type: 'exportProgress'; done: number; total: number; zipping: boolean };
 
 export type FromWorker = ({ kind: 'reply' } & Reply) | ({ kind: 'event' } & EngineEvent);
 export type ToWorker = { id: number } & Request;

@@ -69,6 +69,8 @@ export class RemoteSession {
   private readonly templates;
   private readonly listeners = new Set<(e: SessionEvent) => void>();
   private detach: () => void = () => undefined;
+  /** The cells of the last single row received that changed (an edited row), by column index. */
+  private rowDiff: { epoch: number; cols: number[] } | null = null;
   /** Rows received since the last takeChangedRows(), as [from, to). */
   private changed: [number, number] | null = null;
 
@@ -90,6 +92,15 @@ export class RemoteSession {
     const cols = this.layout.columns.length;
     switch (e.type) {
       case 'rows':
+        // One row alone is an edited row: note which of its cells changed (the grid marks them for a moment).
+        if (e.count === 1 && this.values[e.from]) {
+          const old = this.values[e.from];
+          const changed: number[] = [];
+          for (let c = 0; c < old.length; c++) {
+            if (!Object.is(old[c], e.values[c])) changed.push(c);
+          }
+          this.rowDiff = { epoch: e.from, cols: changed };
+        }
         for (let r = 0; r < e.count; r++) {
           this.values[e.from + r] = e.values.subarray(r * cols, (r + 1) * cols);
           this.special.delete(e.from + r);
@@ -105,7 +116,8 @@ export class RemoteSession {
           const [from, to] = this.changed ?? [e.from, e.from + e.count];
           this.changed = [Math.min(from, e.from), Math.max(to, e.from + e.count)];
         }
-        this.emit({ type: 'progress', rows: e.rows, epochs: this.spec.epochs });
+        // While a re-run overwrites rows in place the sheet keeps its row count: `reached` is how far the run is.
+        this.emit({ type: 'progress', rows: e.rows, epochs: this.spec.epochs, reached: e.from + e.count });
         break;
       case 'state':
         this.state = e.state;
@@ -124,6 +136,9 @@ export class RemoteSession {
         break;
       case 'diverged':
         this.emit({ type: 'diverged', message: e.message, epoch: e.epoch, column: e.col === null ? null : this.layout.columns[e.col] ?? null });
+        break;
+      case 'exportProgress':
+        this.emit({ type: 'export', done: e.done, total: e.total, zipping: e.zipping });
         break;
       case 'workbook':
         this.values = [];
@@ -171,6 +186,13 @@ export class RemoteSession {
     return c;
   }
 
+  /** The columns of `epoch` whose values changed when that row alone was last recomputed (an edit), or []. */
+  takeRowDiff(epoch: number): number[] {
+    const d = this.rowDiff;
+    this.rowDiff = null;
+    return d && d.epoch === epoch ? d.cols : [];
+  }
+
   /** Each computed row's loss. */
   losses(): number[] {
     const col = this.layout.lossColumn;
@@ -198,9 +220,12 @@ export class RemoteSession {
     return this.engine.request({ type: 'links', epoch, col: col.index }) as Promise<{ precedents: CellAt[]; dependents: CellAt[] }>;
   }
 
+  /** Writes the workbook; 'export' events tell its progress; rejects with an error named Cancelled on cancelExport. */
   xlsx(flavour: Flavour, version: string): Promise<ArrayBuffer> {
     return this.engine.request({ type: 'xlsx', flavour, version }) as Promise<ArrayBuffer>;
   }
+
+  cancelExport = () => this.engine.request({ type: 'cancelExport' }) as Promise<void>;
 
   /** The numerical gradient check of one row (see src/gradcheck). */
   gradcheck(epoch: number): Promise<GradCheckReply> {

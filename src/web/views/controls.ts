@@ -19,7 +19,13 @@ export interface Controls {
   setSettings(settings: Settings, spec: Spec): void;
   setSummary(text: string): void;
   setState(state: TrainState, canUndo: boolean): void;
-  progress(rows: number, epochs: number): void;
+  /** Epochs computed by the running work (`what`: training, re-running after an edit, …) of the sheet's epochs. */
+  progress(reached: number, epochs: number, what?: string): void;
+  /**
+   * Other long work (an export, an import): its label and how far it is (0..1, or null when it cannot tell), or
+   * null when it has ended. Stop cancels it meanwhile.
+   */
+  busy(label: string | null, fraction?: number | null): void;
   message(text: string, isError: boolean): void;
 }
 
@@ -70,6 +76,7 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
   const train = button('Train', 'train');
   const step = button('Step', 'step');
   const stop = button('Stop', 'stop');
+  stop.title = 'Stop what is running: training, the re-run after an edit, or an export';
   const reset = button('Reset', 'reset');
   const undo = button('Undo', 'undo');
   const log = document.createElement('input');
@@ -78,6 +85,9 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
   const progress = document.createElement('progress');
   progress.max = 1;
   progress.value = 0;
+  progress.setAttribute('aria-label', 'progress');
+  let training = false;
+  let otherWork = false;
   const status = document.createElement('span');
   status.className = 'status';
   const message = document.createElement('div');
@@ -129,7 +139,11 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
     message.classList.toggle('error', isError);
   };
 
-  preset.addEventListener('change', () => fill(baseOf(preset.value)));
+  // A preset chosen in the menu loads at once (its own settings).
+  preset.addEventListener('change', () => {
+    fill(baseOf(preset.value));
+    on.train(read());
+  });
   train.addEventListener('click', () => {
     try {
       on.train(read());
@@ -147,15 +161,24 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
     setSettings: (_settings, spec) => fill(spec),
     setSummary: (text) => (summary.textContent = text),
     setState(state, canUndo) {
-      const busy = state === 'training';
+      training = state === 'training';
       document.body.dataset.state = state;
-      stop.disabled = !busy;
-      step.disabled = busy;
-      undo.disabled = busy || !canUndo;
+      stop.disabled = !training && !otherWork;
+      step.disabled = training;
+      undo.disabled = training || !canUndo;
     },
-    progress(rows, total) {
-      progress.value = rows / total;
-      status.textContent = `epoch ${rows - 1} of ${total - 1}`;
+    progress(reached, total, what) {
+      if (otherWork) return;
+      progress.value = reached / total;
+      status.textContent = `${what ? `${what}: ` : ''}epoch ${reached - 1} of ${total - 1}`;
+    },
+    busy(label, fraction = null) {
+      otherWork = label !== null;
+      stop.disabled = !training && !otherWork;
+      if (label === null) return;
+      if (fraction === null) progress.removeAttribute('value');
+      else progress.value = fraction;
+      status.textContent = label;
     },
     message: show,
   };

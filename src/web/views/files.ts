@@ -14,7 +14,12 @@ export interface FileHandlers {
   checkWorkbook?(files: File[]): void;
 }
 
-export function createFileControls(container: HTMLElement, on: FileHandlers): void {
+export interface FileControls {
+  /** While an export or import runs, the buttons that would start it again are disabled. */
+  setBusy(work: 'export' | 'import' | null): void;
+}
+
+export function createFileControls(container: HTMLElement, on: FileHandlers): FileControls {
   const button = (text: string, name: string, click: () => void) => {
     const b = document.createElement('button');
     b.type = 'button';
@@ -79,17 +84,25 @@ export function createFileControls(container: HTMLElement, on: FileHandlers): vo
       if (e.dataTransfer?.files.length) check([...e.dataTransfer.files]);
     });
   }
+  const values = button('XLSX', 'export-values', () => on.exportXlsx('values'));
+  const live = button('XLSX (live)', 'export-live', () => on.exportXlsx('live'));
   container.append(
     button('New', 'new', () => on.newSheet()),
     specLabel,
-    button('XLSX', 'export-values', () => on.exportXlsx('values')),
-    button('XLSX (live)', 'export-live', () => on.exportXlsx('live')),
+    values,
+    live,
     button('Loss CSV', 'export-loss', () => on.lossCsv()),
     button('Rows CSV', 'export-rows', () => on.rowsCsv(Number(from.value), Number(to.value))),
     'epochs ', from, '–', to,
     importLabel,
     ...(on.checkWorkbook ? [checkLabel] : []),
   );
+  return {
+    setBusy(work) {
+      values.disabled = live.disabled = work !== null;
+      file.disabled = work === 'import';
+    },
+  };
 }
 
 /** Offers bytes or text to the user as a download. */

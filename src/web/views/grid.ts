@@ -28,6 +28,8 @@ export interface GridCallbacks {
   onEdit(epoch: number, col: Column, text: string): void;
   /** The user tried to type into (or double-clicked) a computed cell, which the grid keeps read-only. */
   onReadOnlyEdit?(epoch: number, col: Column): void;
+  /** A group label was clicked: the group's first column. */
+  onGroup?(first: Column): void;
 }
 
 export interface Grid {
@@ -41,7 +43,12 @@ export interface Grid {
    * for a screenful on an idle page, more while the engine worker trains).
    */
   updateRows(from: number, to: number): void;
-  select(epoch: number, col: Column, scroll?: boolean): void;
+  /** Selects (and scrolls to) a cell; false when the column is not in this grid's view. */
+  select(epoch: number, col: Column, scroll?: boolean): boolean;
+  /** The columns shown, in order (all of the layout's, or a view of some). */
+  readonly columns: Column[];
+  /** Marks cells for a moment (the cells an edit changed). */
+  pulse(cells: Set<string>): void;
   /** Highlight the cells a selected cell reads (precedents) and the cells that read it (dependents). */
   highlight(precedents: Set<string>, dependents: Set<string>): void;
   /**
@@ -55,6 +62,7 @@ export interface Grid {
 registerCellType(TextCellType);
 registerPlugin(CopyPaste);
 
+/** A cell as `epoch,column index` (the layout's index, whatever the grid shows). */
 const cellKey = (row: number, col: number) => `${row},${col}`;
 
 /** Text as HTML that shows it literally. */
@@ -71,14 +79,14 @@ export function sanitizeForGrid(content: string, source: string): string {
   return source.startsWith('CopyPaste') ? content : escapeHtml(content);
 }
 
-/** Consecutive columns of the same group become one spanning label: its first column and how many it spans. */
+/** Consecutive columns of the same group become one spanning label: its first position and how many it spans. */
 function groupSpans(columns: Column[]): { label: string; first: number; span: number }[] {
   const out: { label: string; first: number; span: number }[] = [];
-  for (const c of columns) {
+  columns.forEach((c, i) => {
     const last = out[out.length - 1];
     if (last && last.label === c.group) last.span++;
-    else out.push({ label: c.group, first: c.index, span: 1 });
-  }
+    else out.push({ label: c.group, first: i, span: 1 });
+  });
   return out;
 }
 
@@ -92,25 +100,35 @@ function columnWidth(column: Column): number {
  * header row, scrolled with the grid. Handsontable's NestedHeaders plugin measured every header in a ghost table
  * and made the grid's first draw take 300 ms more.
  */
-function createGroupStrip(columns: Column[]): { element: HTMLElement; scrollTo(left: number): void } {
+function createGroupStrip(columns: Column[], onGroup?: (first: Column) => void): { element: HTMLElement; scrollTo(left: number): void } {
   const element = document.createElement('div');
   element.className = 'grid-groups';
-  element.setAttribute('aria-hidden', 'true');
-  for (const g of groupSpans(columns)) {
+  element.setAttribute('role', 'toolbar');
+  element.setAttribute('aria-label', 'column groups');
+  groupSpans(columns).forEach((g, i) => {
     let width = 0;
-    for (let i = g.first; i < g.first + g.span; i++) width += columnWidth(columns[i]);
+    for (let k = g.first; k < g.first + g.span; k++) width += columnWidth(columns[k]);
     const cell = document.createElement('div');
-    cell.className = g.first === 0 ? 'grid-group frozen' : 'grid-group';
+    cell.className = i === 0 ? 'grid-group frozen' : 'grid-group';
     cell.style.width = `${width}px`;
-    const label = document.createElement('span');
+    const label = document.createElement(i === 0 ? 'span' : 'button');
     label.textContent = g.label;
+    if (label instanceof HTMLButtonElement) {
+      label.type = 'button';
+      label.title = `go to ${g.label} (${columns[g.first].name} …)`;
+      label.addEventListener('click', () => onGroup?.(columns[g.first]));
+      // Only the strip scrolls with the grid: keep focus from scrolling it on its own.
+      label.tabIndex = -1;
+    }
     cell.append(label);
     element.append(cell);
-  }
+  });
   return { element, scrollTo: (left) => { element.scrollLeft = left; } };
 }
 
 const GROW_STEP_PX = 120;
+/** How long the cells an edit changed stay marked. */
+const PULSE_MS = 2500;
 
 /** Runs `fn` in a task after the next frame; at once (in a task) in a hidden page, which draws no frames. */
 function afterFrame(fn: () => void): void {
@@ -145,8 +163,11 @@ function growIntoPlace(host: HTMLElement): Promise<void> {
  * run on a hidden host, then the rows and 791 columns, then the first draw a few rows high, grown to full height
  * a frame at a time (a first draw of a full screen of cells was 200-300 ms). `ready` resolves when it is drawn.
  */
-export function createGrid(container: HTMLElement, source: GridSource, cb: GridCallbacks): Grid {
-  const columns = source.layout.columns;
+export function createGrid(container: HTMLElement, source: GridSource, cb: GridCallbacks, view?: Column[]): Grid {
+  const columns = view ?? source.layout.columns;
+  /** Layout index → position in this grid. */
+  const position = new Map(columns.map((c, i) => [c.index, i]));
+  let pulsing = new Set<string>();
   let precedents = new Set<string>();
   let dependents = new Set<string>();
   let flagged: { row: number; col: number; tip: HTMLElement } | null = null;
@@ -157,13 +178,14 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
     const column = columns[col];
     td.title = value === null || value === undefined ? '' : `${column.name} = ${formatFull(value)}`;
     td.classList.add(`k-${column.kind}`);
-    const key = cellKey(row, col);
+    const key = cellKey(row, column.index);
     if (precedents.has(key)) td.classList.add('precedent');
     if (dependents.has(key)) td.classList.add('dependent');
+    if (pulsing.has(key)) td.classList.add('pulse');
     if (typeof value === 'object' && value !== null) td.classList.add('error');
   };
 
-  const groups = createGroupStrip(columns);
+  const groups = createGroupStrip(columns, cb.onGroup);
   const host = document.createElement('div');
   host.className = 'grid-host';
   container.replaceChildren(groups.element, host);
@@ -203,6 +225,19 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
     afterSelection: (row, col) => {
       if (flagged && (flagged.row !== row || flagged.col !== col)) unflag();
       if (row >= 0 && col >= 0) cb.onSelect(row, columns[col]);
+    },
+    // The editor opens with the cell's number selected, so typing replaces it (a weight is retyped far more
+    // often than appended to); the arrow keys still move the caret inside it.
+    afterBeginEditing: () => {
+      const editor = hot.getActiveEditor() as { TEXTAREA?: HTMLTextAreaElement } | undefined;
+      const area = editor?.TEXTAREA;
+      if (!area) return;
+      const original = area.value;
+      area.select();
+      // Handsontable puts the caret at the end after this hook: select again, unless typing has begun.
+      requestAnimationFrame(() => {
+        if (area.value === original) area.select();
+      });
     },
     afterScrollVertically: () => placeTip(),
     afterScrollHorizontally: () => {
@@ -310,8 +345,21 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
         }
       }
     },
+    columns,
     select(epoch, col, scroll = true) {
-      hot.selectCell(epoch, col.index, epoch, col.index, scroll);
+      const at = position.get(col.index);
+      if (at === undefined) return false;
+      hot.selectCell(epoch, at, epoch, at, scroll);
+      return true;
+    },
+    pulse(cells) {
+      pulsing = cells;
+      hot.render();
+      setTimeout(() => {
+        if (pulsing !== cells || destroyed) return;
+        pulsing = new Set();
+        hot.render();
+      }, PULSE_MS);
     },
     highlight(p, d) {
       precedents = p;
@@ -320,9 +368,10 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
     },
     flag(epoch, col, message) {
       unflag();
-      if (message === null) return;
-      hot.setCellMeta(epoch, col.index, 'valid', false);
-      hot.selectCell(epoch, col.index, epoch, col.index, true);
+      const at = position.get(col.index);
+      if (message === null || at === undefined) return;
+      hot.setCellMeta(epoch, at, 'valid', false);
+      hot.selectCell(epoch, at, epoch, at, true);
       hot.render();
       const tip = document.createElement('div');
       tip.className = 'cell-message';
@@ -330,7 +379,7 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
       tip.dataset.cell = `epoch ${epoch}, ${col.name}`;
       tip.textContent = message;
       document.body.append(tip);
-      flagged = { row: epoch, col: col.index, tip };
+      flagged = { row: epoch, col: at, tip };
       placeTip();
       requestAnimationFrame(placeTip);
     },

@@ -7,7 +7,8 @@ import { nearestEpoch, toPlotValues } from './lossValues';
  * Click picks an epoch, drag zooms along x (a zoom survives data updates), double-click resets the zoom.
  */
 
-export interface LossSeries { label: string; losses: number[] }   // losses[e] = loss of epoch e; may be shorter than the x range while training
+/** losses[e] = loss of epoch e; may be shorter than the x range while training. `faint`: drawn pale and dashed (a curve from before). */
+export interface LossSeries { label: string; losses: number[]; faint?: boolean }
 export interface LossChartOptions {
   onPick: (epoch: number) => void;   // user clicked the plot: the epoch nearest the cursor
   height?: number;                   // default 260
@@ -26,6 +27,7 @@ export interface LossChart {
 
 const PALETTE = ['#2b6cb0', '#dd6b20', '#38a169', '#805ad5', '#d53f8c', '#319795', '#b7791f', '#4a5568'];
 const MARK_COLOR = '#c53030';
+const FAINT_COLOR = 'rgba(90, 98, 112, 0.55)';
 const MARK_WIDTH = 1.5;
 const MIN_WIDTH = 300;
 /** A press that moves less than this (CSS px) is a click (pick), not a drag (zoom). */
@@ -111,8 +113,9 @@ export function createLossChart(container: HTMLElement, options: LossChartOption
         { label: 'epoch', value: (_self, v) => (v == null ? '—' : String(v)) },
         ...shown.map((s, i): uPlot.Series => ({
           label: s.label,
-          stroke: PALETTE[i % PALETTE.length],
-          width: 1.5,
+          stroke: s.faint ? FAINT_COLOR : PALETTE[i % PALETTE.length],
+          width: s.faint ? 1 : 1.5,
+          ...(s.faint ? { dash: [4, 3] } : {}),
           spanGaps: false,
           value: (_self, v) => fmtNum(v),
         })),
@@ -196,8 +199,10 @@ export function createLossChart(container: HTMLElement, options: LossChartOption
   return {
     setSeries(next: LossSeries[]): void {
       if (destroyed) return;
-      series = next.map((s) => ({ label: s.label, losses: s.losses }));
-      if (!u || series.length !== builtFor) {
+      const styles = (list: LossSeries[]) => list.map((s) => (s.faint ? 'f' : 'n')).join('');
+      const restyled = styles(next) !== styles(series);
+      series = next.map((s) => ({ label: s.label, losses: s.losses, faint: s.faint }));
+      if (!u || series.length !== builtFor || restyled) {
         recreate();
       } else {
         relabel(u);

@@ -1,0 +1,80 @@
+import type { Column, Layout } from './layout';
+
+/**
+ * The cells that belong to one parameter, and where the driver's copies come from: what the formula bar links to
+ * and what "follow a weight" shows. Pure: read from the layout only.
+ */
+
+/** A parameter's own columns: its weight, velocity, gradient(s), new velocities and new weights (one per step). */
+export interface ParamCells {
+  param: number;
+  weight: Column;
+  velocity: Column | null;
+  grads: Column[];
+  newVelocities: Column[];
+  newWeights: Column[];
+}
+
+const PARAM_KINDS = new Set(['weight', 'velocity', 'grad', 'new-velocity', 'new-weight']);
+
+/** The parameter a column belongs to, or null for a column of no single parameter (a forward value, a loss, …). */
+export function paramCells(layout: Layout, column: Column): ParamCells | null {
+  if (!PARAM_KINDS.has(column.kind) || column.param === null) return null;
+  const p = column.param;
+  const of = (kind: Column['kind']) => layout.columns.filter((c) => c.kind === kind && c.param === p);
+  return {
+    param: p,
+    weight: layout.weightColumns[p],
+    velocity: layout.velocityColumns?.[p] ?? null,
+    grads: of('grad'),
+    newVelocities: of('new-velocity'),
+    newWeights: of('new-weight'),
+  };
+}
+
+/**
+ * A weight or velocity after epoch 0 holds a number the driver copied from the row above: the epoch's last new
+ * weight (or new velocity) of the same parameter. Null for every other cell, and for epoch 0 (the starting values).
+ */
+export function copiedFrom(layout: Layout, column: Column, epoch: number): { epoch: number; column: Column } | null {
+  if (epoch <= 0 || column.param === null) return null;
+  if (column.kind === 'weight') return { epoch: epoch - 1, column: layout.nextWeightColumns[column.param] };
+  if (column.kind === 'velocity' && layout.nextVelocityColumns) return { epoch: epoch - 1, column: layout.nextVelocityColumns[column.param] };
+  return null;
+}
+
+/** The reverse: a last new weight (or new velocity) is copied into the next row's weight (velocity). */
+export function copiedTo(layout: Layout, column: Column, epoch: number): { epoch: number; column: Column } | null {
+  if (column.param === null || epoch + 1 >= layout.spec.epochs) return null;
+  if (column.kind === 'new-weight' && layout.nextWeightColumns[column.param] === column) {
+    return { epoch: epoch + 1, column: layout.weightColumns[column.param] };
+  }
+  if (column.kind === 'new-velocity' && layout.nextVelocityColumns?.[column.param] === column) {
+    return { epoch: epoch + 1, column: layout.velocityColumns![column.param] };
+  }
+  return null;
+}
+
+/**
+ * "Follow a weight": the columns on one parameter's chain, in the sheet's order, so that the weight and its
+ * gradient fit on one screen. Per step (or per sample in full batch): the sample drawn, the value the weight
+ * multiplies, the weighted sum it enters and its activation, the loss, the delta of that sum, the gradient, and the
+ * new velocity and weight; around them the epoch, η, μ, the weight and its velocity, and the epoch's loss.
+ * The deltas between the loss and this unit (every unit of the layers above) are left out: the chain-rule panel
+ * spells them out for any selected cell.
+ */
+export function followColumns(layout: Layout, param: number): Column[] {
+  const p = layout.params[param];
+  const cells = paramCells(layout, layout.weightColumns[param])!;
+  const on = new Set<Column>([layout.epochColumn, layout.lrColumn, cells.weight, ...cells.grads, ...cells.newWeights, ...cells.newVelocities]);
+  if (layout.momentumColumn) on.add(layout.momentumColumn);
+  if (cells.velocity) on.add(cells.velocity);
+  for (const c of layout.sampleColumns) on.add(c);
+  for (const c of layout.columns) {
+    if (c.kind === 'loss') on.add(c);
+    else if ((c.kind === 'pre' || c.kind === 'act' || c.kind === 'delta') && c.layer === p.layer && c.unit === p.to) on.add(c);
+    else if (p.from !== null && p.layer === 0 && c.kind === 'input' && c.unit === p.from) on.add(c);
+    else if (p.from !== null && p.layer > 0 && c.kind === 'act' && c.layer === p.layer - 1 && c.unit === p.from) on.add(c);
+  }
+  return layout.columns.filter((c) => on.has(c));
+}
