@@ -27,6 +27,8 @@ export interface GradsheetApi {
   readonly stopped: boolean;
   /** Milliseconds from the last edit to the first change of a watched cell's value. */
   readonly lastWatchMs: number | null;
+  /** The loss chart's series as drawn: label, losses by epoch, and whether it is the faint curve from before an edit. */
+  chart(): { label: string; losses: number[]; faint: boolean }[];
   readonly rows: number;
   readonly settings: Settings;
   /** Milliseconds from the last weight edit to its row recomputed and redrawn (before the later epochs re-run). */
@@ -74,6 +76,7 @@ export function createApi(app: App): GradsheetApi {
     get lastWatchMs() {
       return app.lastWatchMs;
     },
+    chart: () => app.chartSeries.map((c) => ({ label: c.label, losses: [...c.losses], faint: c.faint === true })),
     get rows() {
       return app.session?.rows ?? 0;
     },

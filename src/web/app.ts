@@ -33,7 +33,7 @@ import { createApi, type GradsheetApi } from './api';
 import { cellKey, createGrid, type Grid } from './views/grid';
 import { inTask } from './tasks';
 import { renderHeatmap } from './views/heatmap';
-import { createLossChart, type LossChart } from './views/lossChart';
+import { createLossChart, type LossChart, type LossSeries } from './views/lossChart';
 import { renderNetworkDiagram } from './views/networkDiagram';
 import type { NetworkSnapshot } from './views/snapshot';
 
@@ -92,6 +92,8 @@ export class App {
   private watchEditStart: number | null = null;
   /** Milliseconds from the last edit to the first change of a watched value. */
   lastWatchMs: number | null = null;
+  /** What the loss chart draws now (read by the script interface). */
+  chartSeries: LossSeries[] = [];
   private editStarted: number | null = null;
   lastEditMs: number | null = null;
   lastError: string | null = null;
@@ -518,6 +520,7 @@ export class App {
       await this.session.cancelExport();
       return;
     }
+    if (!this.session) return;
     this.stopped = true;
     await this.session.stop();
   }
@@ -580,7 +583,8 @@ export class App {
     const now = performance.now();
     const drawn: Promise<void>[] = [inTask(() => {
       const now = { label: this.session.layout.lossColumn.name, losses: this.session.losses() };
-      this.chart.setSeries(this.previousLosses ? [now, { label: 'before the edit', losses: this.previousLosses, faint: true }] : [now]);
+      this.chartSeries = this.previousLosses ? [now, { label: 'before the edit', losses: this.previousLosses, faint: true }] : [now];
+      this.chart.setSeries(this.chartSeries);
       this.chart.markEpoch(this.selected?.epoch ?? null);
     })];
     const epoch = () => (this.selected ? Math.min(this.selected.epoch, this.session.rows - 1) : this.session.rows - 1);
@@ -789,7 +793,8 @@ export class App {
 
   private writeUrl(): void {
     const cell = this.selected ? formatRef(this.selected) : null;
-    history.replaceState(null, '', writeUrlState({ settings: this.settings, cell }));
+    const follow = this.follow === null ? null : this.session?.layout.params[this.follow]?.name ?? null;
+    history.replaceState(null, '', writeUrlState({ settings: this.settings, cell, follow }));
   }
 
   /** window.gradsheet: the page's script interface (see the README and src/web/api.ts). */

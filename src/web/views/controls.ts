@@ -77,6 +77,7 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
   const step = button('Step', 'step');
   const stop = button('Stop', 'stop');
   stop.title = 'Stop what is running: training, the re-run after an edit, or an export';
+  stop.disabled = true;
   const reset = button('Reset', 'reset');
   const undo = button('Undo', 'undo');
   const log = document.createElement('input');

@@ -34,6 +34,8 @@ export function createNameBox(container: HTMLElement, on: { go(ref: CellRef): vo
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') {
       e.preventDefault();
+      // The grid listens on the document: this Enter must not also open its editor on the cell it went to.
+      e.stopPropagation();
       if (!layout) return;
       try {
         const ref = parseLocation(input.value, layout, on.epoch());
