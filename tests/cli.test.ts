@@ -405,8 +405,8 @@ describe('bad input: each class exits with its code and message', () => {
     ['--epochs 0', ['--epochs', '0'], 'gradsheet: --epochs 0: epochs: must be a whole number from 1 to 100000, got 0'],
     ['--epochs over the bound', ['--epochs', '100001'], 'gradsheet: --epochs 100001: epochs: must be a whole number from 1 to 100000, got 100001'],
     ['--epochs too many for the cell limit', ['--epochs', '10000'],
-      'gradsheet: --epochs 10000: epochs: the workbook would have 791 cells a row × 10,000 epochs = 7,910,000 cells, ' +
-      'over the limit of 5,000,000 cells; at most 6,321 epochs fit this network, or use a smaller network or fewer steps an epoch'],
+      'gradsheet: --epochs 10000: epochs: the workbook would have 792 cells a row × 10,000 epochs = 7,920,000 cells, ' +
+      'over the limit of 5,000,000 cells; at most 6,313 epochs fit this network, or use a smaller network or fewer steps an epoch'],
     ['a negative --lr', ['--preset', 'end2-backprop-2-2-2', '--lr', '-1'], 'gradsheet: --lr -1: optimizer.lr: must be greater than 0, got -1'],
     ['--momentum 1', ['--preset', 'end2-backprop-2-2-2', '--momentum', '1'], 'gradsheet: --momentum 1: optimizer.momentum: must be from 0 up to (not including) 1, got 1'],
   ])('%s exits 2 with the message and the usage', (_what, args, message) => {
@@ -438,9 +438,9 @@ describe('bad input: each class exits with its code and message', () => {
     ['a bad value deep inside', 'act.json', JSON.stringify({ ...xor44(), model: { ...xor44().model, activations: ['tanh', 'tanh', 'softmax', 'identity'] } }),
       'act.json: model.activations[2]: must be one of "sigmoid", "tanh", "relu", "identity", got "softmax"'],
     ['too large (cells × epochs)', 'huge.json', JSON.stringify({ ...xor44(), epochs: 100_000 }),
-      'huge.json: epochs: the workbook would have 791 cells a row × 100,000 epochs = 79,100,000 cells, over the limit of 5,000,000 cells; at most 6,321 epochs fit'],
+      'huge.json: epochs: the workbook would have 792 cells a row × 100,000 epochs = 79,200,000 cells, over the limit of 5,000,000 cells; at most 6,313 epochs fit'],
     ['a row too wide', 'wide.json', JSON.stringify({ ...xor44(), model: { layers: [2, 64, 64, 1], bias: true, activations: ['tanh', 'tanh', 'identity'], loss: 'l1' } }),
-      'wide.json: model.layers: a row would have 63,405 cells (network 2-64-64-1, 4 steps an epoch), over the limit of 16,384 cells a row'],
+      'wide.json: model.layers: a row would have 63,406 cells (network 2-64-64-1, 4 steps an epoch), over the limit of 16,384 cells a row'],
   ])('a spec file with %s exits 2, names the file and the place', (_what, name, text, message) => {
     const r = train('--spec', bad(name, text));
     expect(r.status).toBe(2);
