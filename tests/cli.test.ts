@@ -9,6 +9,7 @@ import { PRESET_NAMES } from '../src/spec/presets';
 import { flattenParams, initialParams } from '../src/spec/resolve';
 import type { LayerParams } from '../src/spec/types';
 import { parseSpec } from '../src/spec/validate';
+import { referenceLosses } from './support/referenceLosses';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = 'node_modules/.bin/tsx';
@@ -78,6 +79,7 @@ describe('CLI usage and errors', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Usage: npm run train --');
     for (const flag of ['--preset', '--spec', '--epochs', '--lr', '--momentum', '--seed', '--batch', '--json']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain("the log prints the last step's\nloss, as the course notebook does; --loss-csv writes each epoch's mean loss L\u0304 and the step losses");
   }, SMALL);
 
   it('npm run train -- --help goes through the package script', () => {
@@ -321,7 +323,7 @@ describe('acceptance: npm run train -- --preset end2-xor-44 --json run.json', ()
   let r: Result;
   let run: RunJson;
   beforeAll(() => {
-    r = train('--preset', 'end2-xor-44', '--json', join(dir, 'run.json'));
+    r = train('--preset', 'end2-xor-44', '--json', join(dir, 'run.json'), '--loss-csv', join(dir, 'loss.csv'));
     if (existsSync(join(dir, 'run.json'))) run = readRun(join(dir, 'run.json'));
   }, 240_000);
 
@@ -376,6 +378,24 @@ describe('acceptance: npm run train -- --preset end2-xor-44 --json run.json', ()
       expect(m).not.toBeNull();
       expect(m![2]).toBe(run.epochLoss[Number(m![1])].toFixed(10));
     }
+  });
+
+  it("the log prints the last step's loss (as the notebook does); --loss-csv holds each epoch's mean L̄ and the step losses", () => {
+    const spec = parseSpec({ ...run, epochs: 2001 });
+    const ref = referenceLosses(spec, run.initial, run.order);
+    for (const l of logLines(r.stdout)) {
+      const [, e, loss] = /^Epoch: (\d+)\tLoss: (\d+\.\d{10})$/.exec(l)!;
+      expect(loss).toBe(ref.last[Number(e)].toFixed(10));
+    }
+    const [header, ...lines] = readFileSync(join(dir, 'loss.csv'), 'utf8').trimEnd().split('\n');
+    expect(header).toBe('epoch,L\u0304,L[1],L[2],L[3],L[4]');
+    expect(lines).toHaveLength(2001);
+    lines.forEach((line, e) => {
+      const [epoch, mean, ...steps] = line.split(',').map(Number);
+      expect(epoch).toBe(e);
+      expect(relErr(mean, ref.mean[e])).toBeLessThan(1e-12);
+      steps.forEach((l, s) => expect(relErr(l, ref.steps[e][s])).toBeLessThan(1e-12));
+    });
   });
 
   it('gradients0 is the reference trainer’s first gradient from the file’s initial and order', () => {
