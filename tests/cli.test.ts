@@ -9,6 +9,7 @@ import { PRESET_NAMES } from '../src/spec/presets';
 import { flattenParams, initialParams } from '../src/spec/resolve';
 import type { LayerParams } from '../src/spec/types';
 import { parseSpec } from '../src/spec/validate';
+import { referenceLosses } from './support/referenceLosses';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = 'node_modules/.bin/tsx';
@@ -78,6 +79,7 @@ describe('CLI usage and errors', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Usage: npm run train --');
     for (const flag of ['--preset', '--spec', '--epochs', '--lr', '--momentum', '--seed', '--batch', '--json']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain("the log prints the last step's\nloss, as the course notebook does; --loss-csv writes each epoch's mean loss L\u0304 and the step losses");
   }, SMALL);
 
   it('npm run train -- --help goes through the package script', () => {
@@ -321,7 +323,7 @@ describe('acceptance: npm run train -- --preset end2-xor-44 --json run.json', ()
   let r: Result;
   let run: RunJson;
   beforeAll(() => {
-    r = train('--preset', 'end2-xor-44', '--json', join(dir, 'run.json'));
+    r = train('--preset', 'end2-xor-44', '--json', join(dir, 'run.json'), '--loss-csv', join(dir, 'loss.csv'));
     if (existsSync(join(dir, 'run.json'))) run = readRun(join(dir, 'run.json'));
   }, 240_000);
 
@@ -378,6 +380,24 @@ describe('acceptance: npm run train -- --preset end2-xor-44 --json run.json', ()
     }
   });
 
+  it("the log prints the last step's loss (as the notebook does); --loss-csv holds each epoch's mean L̄ and the step losses", () => {
+    const spec = parseSpec({ ...run, epochs: 2001 });
+    const ref = referenceLosses(spec, run.initial, run.order);
+    for (const l of logLines(r.stdout)) {
+      const [, e, loss] = /^Epoch: (\d+)\tLoss: (\d+\.\d{10})$/.exec(l)!;
+      expect(loss).toBe(ref.last[Number(e)].toFixed(10));
+    }
+    const [header, ...lines] = readFileSync(join(dir, 'loss.csv'), 'utf8').trimEnd().split('\n');
+    expect(header).toBe('epoch,L\u0304,L[1],L[2],L[3],L[4]');
+    expect(lines).toHaveLength(2001);
+    lines.forEach((line, e) => {
+      const [epoch, mean, ...steps] = line.split(',').map(Number);
+      expect(epoch).toBe(e);
+      expect(relErr(mean, ref.mean[e])).toBeLessThan(1e-12);
+      steps.forEach((l, s) => expect(relErr(l, ref.steps[e][s])).toBeLessThan(1e-12));
+    });
+  });
+
   it('gradients0 is the reference trainer’s first gradient from the file’s initial and order', () => {
     const spec = parseSpec({ ...run, epochs: 1 });
     const ref = trainReference(spec, run.initial, run.order);
@@ -405,8 +425,8 @@ describe('bad input: each class exits with its code and message', () => {
     ['--epochs 0', ['--epochs', '0'], 'gradsheet: --epochs 0: epochs: must be a whole number from 1 to 100000, got 0'],
     ['--epochs over the bound', ['--epochs', '100001'], 'gradsheet: --epochs 100001: epochs: must be a whole number from 1 to 100000, got 100001'],
     ['--epochs too many for the cell limit', ['--epochs', '10000'],
-      'gradsheet: --epochs 10000: epochs: the workbook would have 791 cells a row × 10,000 epochs = 7,910,000 cells, ' +
-      'over the limit of 5,000,000 cells; at most 6,321 epochs fit this network, or use a smaller network or fewer steps an epoch'],
+      'gradsheet: --epochs 10000: epochs: the workbook would have 792 cells a row × 10,000 epochs = 7,920,000 cells, ' +
+      'over the limit of 5,000,000 cells; at most 6,313 epochs fit this network, or use a smaller network or fewer steps an epoch'],
     ['a negative --lr', ['--preset', 'end2-backprop-2-2-2', '--lr', '-1'], 'gradsheet: --lr -1: optimizer.lr: must be greater than 0, got -1'],
     ['--momentum 1', ['--preset', 'end2-backprop-2-2-2', '--momentum', '1'], 'gradsheet: --momentum 1: optimizer.momentum: must be from 0 up to (not including) 1, got 1'],
   ])('%s exits 2 with the message and the usage', (_what, args, message) => {
@@ -438,9 +458,9 @@ describe('bad input: each class exits with its code and message', () => {
     ['a bad value deep inside', 'act.json', JSON.stringify({ ...xor44(), model: { ...xor44().model, activations: ['tanh', 'tanh', 'softmax', 'identity'] } }),
       'act.json: model.activations[2]: must be one of "sigmoid", "tanh", "relu", "identity", got "softmax"'],
     ['too large (cells × epochs)', 'huge.json', JSON.stringify({ ...xor44(), epochs: 100_000 }),
-      'huge.json: epochs: the workbook would have 791 cells a row × 100,000 epochs = 79,100,000 cells, over the limit of 5,000,000 cells; at most 6,321 epochs fit'],
+      'huge.json: epochs: the workbook would have 792 cells a row × 100,000 epochs = 79,200,000 cells, over the limit of 5,000,000 cells; at most 6,313 epochs fit'],
     ['a row too wide', 'wide.json', JSON.stringify({ ...xor44(), model: { layers: [2, 64, 64, 1], bias: true, activations: ['tanh', 'tanh', 'identity'], loss: 'l1' } }),
-      'wide.json: model.layers: a row would have 63,405 cells (network 2-64-64-1, 4 steps an epoch), over the limit of 16,384 cells a row'],
+      'wide.json: model.layers: a row would have 63,406 cells (network 2-64-64-1, 4 steps an epoch), over the limit of 16,384 cells a row'],
   ])('a spec file with %s exits 2, names the file and the place', (_what, name, text, message) => {
     const r = train('--spec', bad(name, text));
     expect(r.status).toBe(2);

@@ -33,7 +33,7 @@ describe('cellsPerRow counts a row without building the layout', () => {
         expect(cellsPerRow(spec), `${name} ${JSON.stringify(over)}`).toBe(buildLayout(spec).columns.length);
       }
     }
-    expect(cellsPerRow(loadPreset('end2-xor-44'))).toBe(791);
+    expect(cellsPerRow(loadPreset('end2-xor-44'))).toBe(792);
   });
 
   it('equals the layout for random networks', () => {
@@ -65,14 +65,14 @@ describe('a workbook too large is refused before anything is built', () => {
     });
   });
 
-  it('end2-xor-44 (791 cells × 2001 epochs = 1,582,791) fits; 6321 epochs fit, 6322 do not', () => {
+  it('end2-xor-44 (792 cells × 2001 epochs = 1,584,792) fits; 6313 epochs fit, 6314 do not', () => {
     const spec = loadPreset('end2-xor-44');
-    expect(cellsPerRow(spec) * spec.epochs).toBe(1_582_791);
-    expect(withOverrides(spec, { epochs: 6321 }).epochs).toBe(6321);
-    const err = thrown(() => withOverrides(spec, { epochs: 6322 }));
+    expect(cellsPerRow(spec) * spec.epochs).toBe(1_584_792);
+    expect(withOverrides(spec, { epochs: 6313 }).epochs).toBe(6313);
+    const err = thrown(() => withOverrides(spec, { epochs: 6314 }));
     expect(err.field).toBe('epochs');
-    expect(err.reason).toBe('the workbook would have 791 cells a row × 6,322 epochs = 5,000,702 cells, over the limit of 5,000,000 cells; ' +
-      'at most 6,321 epochs fit this network, or use a smaller network or fewer steps an epoch');
+    expect(err.reason).toBe('the workbook would have 792 cells a row × 6,314 epochs = 5,000,688 cells, over the limit of 5,000,000 cells; ' +
+      'at most 6,313 epochs fit this network, or use a smaller network or fewer steps an epoch');
   });
 
   it('withOverrides checks again when the epochs, the batch mode or the momentum change the size', () => {
@@ -81,8 +81,8 @@ describe('a workbook too large is refused before anything is built', () => {
     expect(row).toBe(buildLayout(spec).columns.length);
     expect(row * 15_000).toBeLessThanOrEqual(LIMITS.maxCells);
     expect(thrown(() => withOverrides(spec, { epochs: 30_000 })).reason).toContain(`${row} cells a row × 30,000 epochs`);
-    // Single-sample steps (570 cells a row) and momentum (392) make the same epochs too many.
-    expect(thrown(() => withOverrides(spec, { batch: 'sample' })).reason).toMatch(/^the workbook would have 570 cells a row × 15,000 epochs = 8,550,000 cells/);
+    // Single-sample steps (571 cells a row) and momentum (392) make the same epochs too many.
+    expect(thrown(() => withOverrides(spec, { batch: 'sample' })).reason).toMatch(/^the workbook would have 571 cells a row × 15,000 epochs = 8,565,000 cells/);
     expect(thrown(() => withOverrides(spec, { momentum: 0.9 })).reason).toMatch(/^the workbook would have 392 cells a row × 15,000 epochs = 5,880,000 cells/);
   });
 
@@ -91,7 +91,7 @@ describe('a workbook too large is refused before anything is built', () => {
     raw.epochs = 100_000;
     const err = thrown(() => parseSpecText(JSON.stringify(raw), 'huge.json'));
     expect(err.field).toBe('huge.json: epochs');
-    expect(err.reason).toContain('791 cells a row × 100,000 epochs = 79,100,000 cells, over the limit of 5,000,000 cells; at most 6,321 epochs fit');
+    expect(err.reason).toContain('792 cells a row × 100,000 epochs = 79,200,000 cells, over the limit of 5,000,000 cells; at most 6,313 epochs fit');
   });
 
   it('a row wider than 16,384 cells is refused (the most columns an XLSX sheet has)', () => {
@@ -117,7 +117,7 @@ describe('a workbook too large is refused before anything is built', () => {
     const spec = withOverrides(loadPreset('end2-xor-9'), { epochs: 5 });
     const withOrder: Spec = parseSpec({ ...toSpecJson(spec), order: [[0, 1, 2, 3], [3, 2, 1, 0], [0, 0, 1, 1], [2, 2, 3, 3], [1, 2, 3, 0]] });
     const started = performance.now();
-    expect(thrown(() => withOverrides(withOrder, { epochs: 100_000 })).reason).toMatch(/185 cells a row × 100,000 epochs = 18,500,000 cells/);
+    expect(thrown(() => withOverrides(withOrder, { epochs: 100_000 })).reason).toMatch(/186 cells a row × 100,000 epochs = 18,600,000 cells/);
     expect(thrown(() => withOverrides(withOrder, { epochs: 1e9 })).reason).toMatch(/whole number from 1 to 100000, got 1000000000/);
     expect(performance.now() - started).toBeLessThan(500);
     expect(withOverrides(withOrder, { epochs: 20 }).order!.slice(0, 5)).toEqual(withOrder.order);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DivergenceError, epochLosses, runEpochs } from '../src/driver/driver';
+import { DivergenceError, columnValues, runEpochs } from '../src/driver/driver';
 import { buildLayout, type Column } from '../src/layout/layout';
 import { trainEpoch, trainReference } from '../src/reference/trainer';
 import { flattenParams, initialParams, sampleOrder, unflattenParams } from '../src/spec/resolve';
@@ -92,7 +92,7 @@ describe('random small networks in the workbook equal the reference trainer', ()
             cells += check.cells;
             // The whole run: the sheet sums in the reference's order, so the chain of rows agrees too.
             const ref = trainReference(goodSpec, initialParams(spec), sampleOrder(spec));
-            epochLosses(wb).slice(0, good).forEach((l, e) => expect(close(l, ref.epochLoss[e]), `loss of epoch ${e}`).toBe(true));
+            columnValues(wb, wb.layout.lossColumn).slice(0, good).forEach((l, e) => expect(close(l, ref.epochLoss[e]), `loss of epoch ${e}`).toBe(true));
             if (!err) {
               const final = wb.layout.nextWeightColumns.map((c) => numberAt(wb, spec.epochs - 1, c));
               flattenParams(ref.final).forEach((w, p) => expect(close(final[p], w), `final ${wb.layout.params[p].name}`).toBe(true));
@@ -239,7 +239,7 @@ describe('random junk specs are refused with a message, never an unhandled error
   });
 
   it('random overrides (epochs, lr, momentum, seed, batch) on a valid spec', () => {
-    const number = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -1, 1e9, NaN, Infinity, -Infinity, 100_001, 6322));
+    const number = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -1, 1e9, NaN, Infinity, -Infinity, 100_001, 6314));
     const overrides = fc.record({
       epochs: fc.option(number, { nil: undefined }),
       lr: fc.option(number, { nil: undefined }),

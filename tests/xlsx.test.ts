@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { epochLosses, runEpochs } from '../src/driver/driver';
 import { readGradsheetXlsx, ImportError } from '../src/export/importXlsx';
 import type { Flavour } from '../src/export/xlsx';
 import { writeXlsxFile } from '../src/export/xlsxFile';
 import { snapshotSource } from '../src/export/snapshot';
-import { buildLayout } from '../src/layout/layout';
+import { buildLayout, TRAIN_SHEET } from '../src/layout/layout';
 import { loadPreset } from '../src/spec/presets';
 import { initialParams, sampleOrder } from '../src/spec/resolve';
 import type { Spec } from '../src/spec/types';
@@ -76,10 +77,14 @@ describe('XLSX export recomputed by LibreOffice, values flavour', () => {
   it('end2-xor-44, all 2001 epochs: every formula cell, and a planted wrong cached value comes back right', async () => {
     const wb = trained(loadPreset('end2-xor-44'));
     const path = await exported(wb, 'values', 'xor44.xlsx', true);
-    const loss = wb.layout.lossColumn;
+    const { lossColumn: loss, epochLossColumn: mean } = wb.layout;
     await setCellValueInFile(path, `${loss.letter}${wb.layout.rowOf(1500) + 1}`, 12345);
+    await setCellValueInFile(path, `${mean.letter}${wb.layout.rowOf(1000) + 1}`, 12345);
     const csv = readCsvNumbers(recalcWithLibreOffice(path, 'csv'));
     expect(csv[wb.layout.rowOf(1500)][loss.index]).not.toBe(12345);
+    // The epoch's mean loss L̄ is the row's last column, a formula LibreOffice recomputes like the others.
+    expect(csv[0].slice(-1)).toEqual(['L\u0304']);
+    expect(csv[wb.layout.rowOf(1000)][mean.index]).not.toBe(12345);
     const formulaColumns = wb.layout.columns.filter((c) => c.formula).length;
     // Every formula cell of every row; η and μ are numbers at epoch 0.
     expect(expectLibreOfficeAgrees(wb, 'values', csv, EXACT)).toBe(2001 * formulaColumns - 2);
@@ -96,6 +101,7 @@ describe('XLSX export, live flavour: the file trains itself in the spreadsheet',
   it('single samples (end2-xor-9) agree on the first 20 epochs to 1e-9', async () => {
     const wb = trained(loadPreset('end2-xor-9'));
     const csv = readCsvNumbers(recalcWithLibreOffice(await exported(wb, 'live'), 'csv'));
+    expect(csv[0][wb.layout.epochLossColumn.index]).toBe('L\u0304');
     expectLibreOfficeAgrees(wb, 'live', csv, { rel: 1e-9, abs: 1e-12, epochs: 20 });
   }, 120_000);
 
@@ -133,6 +139,23 @@ describe('XLSX import', () => {
       expect(await xlsxParts(second)).toEqual(await xlsxParts(first));
     }, 60_000);
   }
+
+  it('a workbook exported before the epoch-loss column L̄ existed (its last column missing) still imports', async () => {
+    const wb = trained(loadPreset('end2-xor-9'));
+    const path = await exported(wb, 'values');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(path);
+    const train = book.getWorksheet(TRAIN_SHEET)!;
+    expect(train.getRow(1).getCell(wb.layout.epochLossColumn.index + 1).value).toBe('L\u0304');
+    train.spliceColumns(wb.layout.epochLossColumn.index + 1, 1);
+    const older = tempPath('older.xlsx');
+    await book.xlsx.writeFile(older);
+    expect(await readGradsheetXlsx(readFileSync(older))).toEqual(await readGradsheetXlsx(readFileSync(path)));
+    // Any other column missing or renamed is still refused.
+    train.getRow(1).getCell(wb.layout.lossColumn.index + 1).value = 'loss';
+    await book.xlsx.writeFile(older);
+    await expect(readGradsheetXlsx(readFileSync(older))).rejects.toThrow(/should be the column "L\[4\]"/);
+  }, 60_000);
 
   it('a starting weight and the learning rate edited in the file come back', async () => {
     const wb = trained(loadPreset('end2-backprop-2-2-2'));

@@ -31,7 +31,8 @@ const FLAGS: FlagSpec = {
 export const USAGE = `Usage: npm run train -- [--preset NAME | --spec FILE] [options]
 
 Builds the network's training sheet in the formula engine, trains it row by row and prints the
-notebook-style log (every 50 epochs and the last).
+notebook-style log (every 50 epochs and the last). In single-sample mode the log prints the last step's
+loss, as the course notebook does; --loss-csv writes each epoch's mean loss L̄ and the step losses.
 
   --preset NAME         one of: ${PRESET_NAMES.join(', ')} (default end2-xor-44)
   --spec FILE           a spec file or a run file (a run file replays exactly: its initial weights and order)
@@ -43,13 +44,14 @@ notebook-style log (every 50 epochs and the last).
   --json FILE           write the run file (format gradsheet.run/1)
   --out FILE.xlsx       write the workbook as XLSX (every formula with its value)
   --flavour values|live XLSX weights as the copied numbers (values, default) or formulas over the row above (live)
-  --loss-csv FILE       write epoch,loss as CSV
+  --loss-csv FILE       write the loss curve as CSV: epoch, the epoch's loss (single-sample mode: the mean L̄
+                        of its steps) and each step's loss (epoch,L̄,L[1],…)
   --rows-csv FILE       write every column of a range of rows as CSV (--rows A-B, default all)
   --gradcheck           check every gradient cell of the first and last rows against central differences through
                         the engine; prints the worst relative error per layer (exit 5 when one is over 1e-6)
-  --lanes η1,η2,…       train once per learning rate from the same starting weights and print the loss table
-                        (course: --lanes 0.1,0.2,0.5,0.8,1.0,2.0); --out then writes one sheet per lane and a
-                        Compare sheet, --loss-csv one loss column per lane
+  --lanes η1,η2,…       train once per learning rate from the same starting weights and print the table of
+                        epoch losses (course: --lanes 0.1,0.2,0.5,0.8,1.0,2.0); --out then writes one sheet per
+                        lane and a Compare sheet, --loss-csv one epoch-loss column per lane
   --quiet               no progress bar
   --help                this text
 

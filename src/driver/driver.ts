@@ -61,11 +61,12 @@ const lossColumnsOf = new WeakMap<Layout, Column[]>();
  * Every cell of a row feeds a loss or the new weights (and velocities), and the engine's errors (an overflow is
  * #NUM!) stick to every cell computed from them; so checking those catches any bad cell of the row. The losses
  * matter on their own: (y − t)² overflows while the gradient 2(y − t) is still finite, and in sample mode the
- * loss of an early step feeds nothing.
+ * loss of an early step feeds nothing. The epoch's mean loss is checked too: it is what the chart plots, and a
+ * sum of finite losses can still overflow.
  */
 function checkLosses(wb: Workbook, epoch: number): void {
   let cols = lossColumnsOf.get(wb.layout);
-  if (!cols) lossColumnsOf.set(wb.layout, (cols = wb.layout.columns.filter((c) => c.kind === 'loss')));
+  if (!cols) lossColumnsOf.set(wb.layout, (cols = wb.layout.columns.filter((c) => c.kind === 'loss' || c.kind === 'epoch-loss')));
   const row = wb.layout.rowOf(epoch);
   for (const col of cols) {
     const v = wb.hf.getCellValue({ sheet: wb.train, row, col: col.index });
@@ -223,13 +224,18 @@ export async function runEpochsAsync(
   return epoch;
 }
 
-/** Each present row's loss (see Layout.lossColumn). */
-export function epochLosses(wb: Workbook): number[] {
-  const col = wb.layout.lossColumn.index;
+/** One column's value in every present row. */
+export function columnValues(wb: Workbook, column: Column): number[] {
   const { layout } = wb;
+  const col = column.index;
   const values = wb.hf.getRangeValues({
     start: { sheet: wb.train, row: layout.rowOf(0), col },
     end: { sheet: wb.train, row: layout.rowOf(wb.rows - 1), col },
   });
   return values.map((r) => r[0] as number);
+}
+
+/** Each present row's epoch loss (see Layout.epochLossColumn: in sample mode the mean of the step losses). */
+export function epochLosses(wb: Workbook): number[] {
+  return columnValues(wb, wb.layout.epochLossColumn);
 }

@@ -25,7 +25,12 @@ export function explainColumn(layout: Layout, col: Column): string {
       return `A neuron's weighted sum z = Σ w·a + b: each input times its weight, added up. This is the linear half of a neuron; ${act && act.name !== 'identity' ? `the next cell applies ${act.name}, the non-linear half.` : 'this layer has no activation, so the sum is the unit\'s output.'}`;
     case 'act': return `A neuron's output: its activation ${act!.name} applied to its weighted sum. ${act!.explain}`;
     case 'loss-term': return `One output's share of the loss. ${loss.explain}`;
-    case 'loss': return `The loss: one number saying how far the outputs are from the targets. Training lowers it. ${loss.explain}`;
+    case 'loss': return `${col.step !== null && layout.epochLossColumn !== col ? `This step's loss, of the one sample it drew at the weights the step started from (the epoch's mean is ${layout.epochLossColumn.name}). ` : ''}The loss: one number saying how far the outputs are from the targets. Training lowers it. ${loss.explain}`;
+    case 'epoch-loss': {
+      const steps = layout.stepLossColumns;
+      return `The epoch's loss: the mean of its ${steps.length} step losses (${steps.map((c) => c.name).join(', ')}), each the loss of one drawn sample at the weights that step started from. ` +
+        `The chart plots it; the notebook (and the CLI's log) prints the last step's loss, ${layout.lossColumn.name}, which jumps with the sample drawn.`;
+    }
     case 'delta':
       return 'A delta ∂L/∂z: how much the loss changes per unit change of this neuron\'s weighted sum. The chain rule builds it from the layer above: the deltas there, each times the weight that connects, times this unit\'s activation slope. Backprop computes every delta once and reuses it for all weights into the unit.';
     case 'grad':

@@ -1,5 +1,5 @@
 import type { CellValue } from 'hyperformula';
-import { epochLosses } from '../driver/driver';
+import { columnValues } from '../driver/driver';
 import type { Workbook } from '../workbook/workbook';
 import { formatFull } from '../workbook/format';
 
@@ -10,10 +10,16 @@ function field(v: CellValue | string): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** epoch,loss: the loss of each computed row (see Layout.lossColumn). */
+/**
+ * The loss curve of each computed row: the epoch's loss first (Layout.epochLossColumn), then in sample mode each
+ * step's loss: `epoch,L̄,L[1],L[2],L[3],L[4]`.
+ */
 export function lossCsv(wb: Workbook): string {
-  const name = wb.layout.lossColumn.name;
-  return [`epoch,${field(name)}`, ...epochLosses(wb).map((l, e) => `${e},${field(l)}`)].join('\n') + '\n';
+  const { epochLossColumn, stepLossColumns } = wb.layout;
+  const columns = [epochLossColumn, ...stepLossColumns.filter((c) => c !== epochLossColumn)];
+  const series = columns.map((c) => columnValues(wb, c));
+  const lines = Array.from({ length: wb.rows }, (_, e) => [String(e), ...series.map((s) => field(s[e]))].join(','));
+  return [['epoch', ...columns.map((c) => field(c.name))].join(','), ...lines].join('\n') + '\n';
 }
 
 /** Every column of epochs `from`..`to` (inclusive), with the column names as the header. */

@@ -139,7 +139,7 @@ export const laneSheetName = (lr: number) => `lr ${lr}`;
 
 /**
  * A learning-rate comparison: one training sheet per lane (`lr 0.1`, …, each its own learning rate in its epoch-0
- * η cell), and a Compare sheet whose columns are formulas reading each lane's loss, for a chart over them all.
+ * η cell), and a Compare sheet whose columns are formulas reading each lane's epoch loss, for a chart over them all.
  */
 export async function fillLanesWorkbook(book: Book, lanes: LaneSource[], info: ExportInfo): Promise<void> {
   const sources = lanes.map((l) => ({ lr: l.lr, wb: 'hf' in l.source ? engineSource(l.source) : l.source }));
@@ -148,9 +148,9 @@ export async function fillLanesWorkbook(book: Book, lanes: LaneSource[], info: E
   book.created = new Date();
   const compare = book.addWorksheet(COMPARE_SHEET, { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
   compare.columns = [{ width: 7 }, ...sources.map(() => ({ width: 16, style: { numFmt: DEFAULT_FORMAT } }))];
-  compare.addRow(['epoch', ...sources.map((l) => `${layout.lossColumn.name}, η = ${l.lr}`)]).commit();
+  const loss = layout.epochLossColumn;
+  compare.addRow(['epoch', ...sources.map((l) => `${loss.name}, η = ${l.lr}`)]).commit();
   const rows = Math.max(...sources.map((l) => l.wb.rows));
-  const loss = layout.lossColumn;
   for (let epoch = 0; epoch < rows; epoch++) {
     const sheetRow = layout.rowOf(epoch) + 1;
     compare.addRow([epoch, ...sources.map((l) =>

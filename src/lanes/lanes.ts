@@ -13,6 +13,7 @@ import { buildWorkbook, type Workbook } from '../workbook/workbook';
 export interface Lane {
   lr: number;
   wb: Workbook;
+  /** Each epoch's loss (see epochLosses: in sample mode the mean of the step losses). */
   losses: number[];
   /** Set when the lane diverged: its message; `losses` then ends before that epoch. */
   error: string | null;

@@ -11,7 +11,7 @@ import { namesFor } from './names';
 
 export type ColumnKind =
   | 'epoch' | 'lr' | 'momentum' | 'weight' | 'velocity'
-  | 'sample' | 'input' | 'target' | 'pre' | 'act' | 'loss-term' | 'loss'
+  | 'sample' | 'input' | 'target' | 'pre' | 'act' | 'loss-term' | 'loss' | 'epoch-loss'
   | 'delta' | 'grad' | 'new-velocity' | 'new-weight';
 
 /** How a formula names the cells it reads; rendered once as A1 addresses and once as names. */
@@ -87,8 +87,15 @@ export interface Layout {
   nextVelocityColumns: Column[] | null;
   /** Sample mode: the cell per step holding the drawn sample (1-based, as INDEX wants). */
   sampleColumns: Column[];
-  /** The row's loss: full batch, the loss of the row's weights; sample mode, the loss of the last step. */
+  /** The row's loss: full batch, the loss of the row's weights; sample mode, the loss of the last step (as the notebook prints). */
   lossColumn: Column;
+  /** Each update's loss: sample mode one per step (the last is lossColumn), full batch just lossColumn. */
+  stepLossColumns: Column[];
+  /**
+   * The epoch's loss: sample mode with several steps, the mean of the step losses (the row's last column, so no
+   * other column moves); otherwise lossColumn, which already is the epoch's loss.
+   */
+  epochLossColumn: Column;
   column(name: string): Column;
   /** 0-based sheet row of an epoch. */
   rowOf(epoch: number): number;
@@ -316,6 +323,17 @@ export function buildLayout(spec: Spec): Layout {
     return { weightNames: outW, velocityNames: outV };
   }
 
+  const stepLossColumns = columns.filter((c) => c.kind === 'loss');
+  // One step's loss is one sample's, at the weights that step started from: a noisy curve (an L1 step on a sample
+  // the network fits exactly is 0). Their mean is the epoch's loss.
+  const epochLossColumn = sampleMode && multi
+    ? add({
+      // L̄ (Ē): the loss symbol and a combining macron.
+      name: `${sym}\u0304`, kind: 'epoch-loss', group: 'epoch loss',
+      formula: (r) => `AVERAGE(${stepLossColumns.map((c) => r.cell(c.name)).join(',')})`,
+    })
+    : stepLoss!;
+
   const byName = new Map(columns.map((c) => [c.name, c]));
   if (byName.size !== columns.length) throw new Error('layout: duplicate column names');
   const column = (name: string) => {
@@ -331,6 +349,8 @@ export function buildLayout(spec: Spec): Layout {
     nextVelocityColumns: useMomentum ? velocityNames.map(column) : null,
     sampleColumns,
     lossColumn: stepLoss!,
+    stepLossColumns,
+    epochLossColumn,
     column,
     rowOf: (epoch) => headerRows + epoch,
   };

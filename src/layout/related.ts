@@ -71,7 +71,7 @@ export function followColumns(layout: Layout, param: number): Column[] {
   if (cells.velocity) on.add(cells.velocity);
   for (const c of layout.sampleColumns) on.add(c);
   for (const c of layout.columns) {
-    if (c.kind === 'loss') on.add(c);
+    if (c.kind === 'loss' || c.kind === 'epoch-loss') on.add(c);
     else if ((c.kind === 'pre' || c.kind === 'act' || c.kind === 'delta') && c.layer === p.layer && c.unit === p.to) on.add(c);
     else if (p.from !== null && p.layer === 0 && c.kind === 'input' && c.unit === p.from) on.add(c);
     else if (p.from !== null && p.layer > 0 && c.kind === 'act' && c.layer === p.layer - 1 && c.unit === p.from) on.add(c);

@@ -1,4 +1,4 @@
-import { epochLosses } from '../driver/driver';
+import { columnValues } from '../driver/driver';
 import type { Column } from '../layout/layout';
 import { unflattenParams } from '../spec/resolve';
 import type { LayerParams, ModelSpec, Spec } from '../spec/types';
@@ -42,7 +42,8 @@ export function runFileOf(wb: Workbook): RunFile {
     epochs: spec.epochs,
     initial: read(0, layout.weightColumns),
     gradients0: read(0, firstGradients),
-    epochLoss: epochLosses(wb),
+    // The notebook's loss (the last step's), which the run file has always held; not the epoch's mean.
+    epochLoss: columnValues(wb, layout.lossColumn),
     final: read(last, layout.nextWeightColumns),
   };
   if (spec.batch === 'sample') {

@@ -237,7 +237,7 @@ export function cellsPerRow(spec: RowShape): number {
   const perStep = (sampleMode ? 1 : 0) + layers[0] + nOut + forward + (singleTerm ? 0 : nOut) + deltas;
   const head = 2 + (momentum ? 1 : 0) + params * (momentum ? 2 : 1); // epoch, η, (μ,) weights, (velocities)
   return sampleMode
-    ? head + nSteps * (perStep + 1 + update) // each step: its loss and its own update
+    ? head + nSteps * (perStep + 1 + update) + (nSteps > 1 ? 1 : 0) // each step: its loss and its own update; their mean
     : head + nSteps * perStep + 1 + update; // one loss and one update for the whole batch
 }
 

@@ -203,7 +203,7 @@ export class App {
     chartBox.append(chartTitle);
     const chartArea = el('chart-area');
     chartBox.append(chartArea);
-    this.chart = createLossChart(chartArea, { onPick: (epoch) => this.selectCell(epoch, this.session.layout.lossColumn, true) });
+    this.chart = createLossChart(chartArea, { onPick: (epoch) => this.goTo({ epoch, column: this.session.layout.epochLossColumn }) });
     window.addEventListener('resize', () => this.chart.resize());
     document.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && !(e.target instanceof HTMLInputElement)) {
@@ -582,7 +582,7 @@ export class App {
   private drawPanels(full: boolean): Promise<void> {
     const now = performance.now();
     const drawn: Promise<void>[] = [inTask(() => {
-      const now = { label: this.session.layout.lossColumn.name, losses: this.session.losses() };
+      const now = { label: this.session.layout.epochLossColumn.name, losses: this.session.losses() };
       this.chartSeries = this.previousLosses ? [now, { label: 'before the edit', losses: this.previousLosses, faint: true }] : [now];
       this.chart.setSeries(this.chartSeries);
       this.chart.markEpoch(this.selected?.epoch ?? null);

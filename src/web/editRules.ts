@@ -41,6 +41,8 @@ export function computedCellMessage(layout: Layout, col: Column): string {
     case 'loss-term':
     case 'loss':
       return `${col.name} is computed from the network's output and the targets; edit a weight or ${lr} instead`;
+    case 'epoch-loss':
+      return `${col.name} is the mean of the epoch's step losses; edit a weight or ${lr} instead`;
     case 'delta':
       return `${col.name} is computed by backpropagation from the weights; edit ${feeding(col.layer, col.unit)} instead`;
     case 'grad':

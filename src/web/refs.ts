@@ -28,7 +28,8 @@ function checkEpoch(epoch: number, layout: Layout): void {
  * first step's column, `∂L/∂w1_1_1` for `∂L/∂w1_1_1[1]`.
  */
 export function findColumn(layout: Layout, name: string): Column | null {
-  const wanted = name.trim();
+  // NFD: a typed Ē (one code point) finds the column named E with a combining macron.
+  const wanted = name.trim().normalize('NFD');
   const exact = layout.columns.find((c) => c.name === wanted);
   if (exact) return exact;
   const lower = wanted.toLowerCase();

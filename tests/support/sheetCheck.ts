@@ -3,6 +3,7 @@ import type { Column } from '../../src/layout/layout';
 import { trainEpoch, type EpochTrace } from '../../src/reference/trainer';
 import { flattenParams, unflattenParams } from '../../src/spec/resolve';
 import type { Workbook } from '../../src/workbook/workbook';
+import { meanOf } from './referenceLosses';
 
 type RowStart = { w: number[]; v: number[] | null; lr: number; mu: number; order: number[] | null; epoch: number };
 
@@ -32,6 +33,7 @@ export function referenceFormulaValue(col: Column, trace: EpochTrace, sampleMode
     case 'act': return sample.a[col.layer!][col.unit!];
     case 'loss-term': return sample.lossTerms[col.unit!];
     case 'loss': return update.loss;
+    case 'epoch-loss': return meanOf(trace.updates.map((u) => u.loss));
     case 'delta': return sample.delta[col.layer!][col.unit!];
     case 'grad': return flattenParams(update.grad)[col.param!];
     case 'new-velocity': return flattenParams(update.velocity!)[col.param!];

@@ -193,9 +193,17 @@ export class RemoteSession {
     return d && d.epoch === epoch ? d.cols : [];
   }
 
-  /** Each computed row's loss. */
+  /** Each computed row's epoch loss (Layout.epochLossColumn: in sample mode the mean of the step losses). */
   losses(): number[] {
-    const col = this.layout.lossColumn;
+    return this.columnValues(this.layout.epochLossColumn);
+  }
+
+  /** Each step's loss by computed row, one array per step (Layout.stepLossColumns; full batch: the one loss). */
+  stepLosses(): number[][] {
+    return this.layout.stepLossColumns.map((col) => this.columnValues(col));
+  }
+
+  private columnValues(col: Column): number[] {
     return Array.from({ length: this.rows }, (_, e) => this.value(e, col) as number);
   }
 
