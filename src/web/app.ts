@@ -92,6 +92,8 @@ export class App {
   private watchEditStart: number | null = null;
   /** Milliseconds from the last edit to the first change of a watched value. */
   lastWatchMs: number | null = null;
+  /** Adds each step's loss to the chart (sample mode with several steps). */
+  private readonly stepsToggle: HTMLInputElement;
   /** What the loss chart draws now (read by the script interface). */
   chartSeries: LossSeries[] = [];
   private editStarted: number | null = null;
@@ -200,7 +202,14 @@ export class App {
     this.workbookCheck = createWorkbookCheck(checkBox);
     const chartTitle = el('panel-title', 'h3');
     chartTitle.textContent = 'loss by epoch (click a point to see its row)';
-    chartBox.append(chartTitle);
+    this.stepsToggle = document.createElement('input');
+    this.stepsToggle.type = 'checkbox';
+    this.stepsToggle.name = 'step-losses';
+    this.stepsToggle.addEventListener('change', () => void this.drawPanels(false));
+    const stepsLabel = el('chart-steps', 'label');
+    stepsLabel.title = 'The chart plots each epoch\'s mean loss over its steps; tick to add the loss of each single-sample step (the CLI log prints the last one, as the course notebook does)';
+    stepsLabel.append(this.stepsToggle, ' each step\'s loss');
+    chartBox.append(chartTitle, stepsLabel);
     const chartArea = el('chart-area');
     chartBox.append(chartArea);
     this.chart = createLossChart(chartArea, { onPick: (epoch) => this.goTo({ epoch, column: this.session.layout.epochLossColumn }) });
@@ -582,8 +591,14 @@ export class App {
   private drawPanels(full: boolean): Promise<void> {
     const now = performance.now();
     const drawn: Promise<void>[] = [inTask(() => {
-      const now = { label: this.session.layout.epochLossColumn.name, losses: this.session.losses() };
-      this.chartSeries = this.previousLosses ? [now, { label: 'before the edit', losses: this.previousLosses, faint: true }] : [now];
+      const { layout } = this.session;
+      const now = { label: layout.epochLossColumn.name, losses: this.session.losses() };
+      const hasSteps = layout.epochLossColumn.kind === 'epoch-loss';
+      (this.stepsToggle.parentElement as HTMLElement).hidden = !hasSteps;
+      const steps = hasSteps && this.stepsToggle.checked
+        ? this.session.stepLosses().map((losses, k) => ({ label: layout.stepLossColumns[k].name, losses }))
+        : [];
+      this.chartSeries = [now, ...(this.previousLosses ? [{ label: 'before the edit', losses: this.previousLosses, faint: true }] : []), ...steps];
       this.chart.setSeries(this.chartSeries);
       this.chart.markEpoch(this.selected?.epoch ?? null);
     })];
