@@ -4,7 +4,7 @@ import { launchChromium, startDevServer, waitTrained } from '../tests/support/br
 
 /**
  * npm run figures: the README's images, made by gradsheet's own page in headless Chromium:
- * docs/page.png (the page after training end2-xor-44, a gradient cell selected), docs/chain-rule.png (a gradient
+ * docs/page.png (the page after training end2-xor-44, with w1_1_1 followed, its gradients watched and edited), docs/chain-rule.png (a gradient
  * cell's breakdown and gradient check) and docs/learning-rates.png (the course's six learning rates from the same
  * starting weights).
  */
@@ -13,14 +13,22 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const server = await startDevServer();
 const browser = await launchChromium();
 try {
+  // The page's tools at work: w1_1_1 followed, its gradients watched, edited at epoch 0, the gradient selected.
   const desktop = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
   await desktop.goto(server.url);
   await waitTrained(desktop);
-  await desktop.evaluate(() => (window as unknown as { gradsheet: { select(r: string): void } }).gradsheet.select('epoch 1999,∂L/∂w1_1_1[1]'));
-  await desktop.locator('.chain-panel').waitFor();
-  await desktop.waitForTimeout(500); // the diagram and heat map draw in tasks after the selection
+  const nameBox = desktop.getByRole('combobox', { name: 'Name Box' });
+  await nameBox.fill('epoch 0, w1_1_1');
+  await nameBox.press('Enter');
+  await desktop.getByRole('button', { name: 'Watch its gradients' }).click();
+  await desktop.getByRole('button', { name: 'Follow w1_1_1' }).click();
+  await desktop.waitForTimeout(1000);
+  await desktop.evaluate(() => (window as unknown as { gradsheet: { edit(r: string, v: number): Promise<void> } }).gradsheet.edit('epoch 0, w1_1_1', 0.5));
+  await nameBox.fill('epoch 0, ∂L/∂w1_1_1[1]');
+  await nameBox.press('Enter');
+  await desktop.waitForTimeout(800); // the diagram and heat map draw in tasks after the selection
   await desktop.evaluate(() => window.scrollTo(0, 0));
-  await desktop.screenshot({ path: resolve(ROOT, 'docs/page.png') });
+  await desktop.screenshot({ path: resolve(ROOT, 'docs/page.png'), fullPage: true });
   await desktop.close();
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, deviceScaleFactor: 1 });

@@ -341,6 +341,7 @@ export class App {
   }
 
   private onDiverged(message: string, epoch: number, column: Column | null): void {
+    this.stopped = true;
     this.report(`${message.replace(/\.\s*$/, '')}. Training stopped; epochs 0 to ${epoch} are kept.`);
     if (column && this.grid) this.selectCell(epoch, column, true);
   }

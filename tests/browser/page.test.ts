@@ -184,7 +184,7 @@ describe.sequential(`the page on the dev server: ${XOR}, ${XOR_EPOCHS} epochs`, 
     expect(typeof engine.value).toBe('number');
     expect(engine.formula).toMatch(/^=/);
     expect(await fieldText(page, 'formula')).toBe(engine.formula);
-    expect(await fieldText(page, 'address')).toBe(`Train!${layout.column(column).letter}${layout.rowOf(epoch) + 1}`);
+    expect(await page.getByLabel('Name Box').inputValue()).toBe(`Train!${layout.column(column).letter}${layout.rowOf(epoch) + 1}`);
     const named = await fieldText(page, 'named');
     expect(named).toContain('∂L/∂');
     expect(named).toContain('·');
