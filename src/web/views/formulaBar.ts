@@ -99,6 +99,8 @@ export function createFormulaBar(container: HTMLElement, on: FormulaBarHandlers)
 
   function showLinks(cell: FormulaBarCell): void {
     const { layout, column, epoch } = cell;
+    // The buttons first, so they stay in view; the links after them.
+    const actions: HTMLElement[] = [];
     const parts: HTMLElement[] = [];
     const from = copiedFrom(layout, column, epoch);
     if (from) parts.push(group('copied from', [go(layout, from)]));
@@ -112,7 +114,7 @@ export function createFormulaBar(container: HTMLElement, on: FormulaBarHandlers)
       if (own.velocity && column !== own.velocity) parts.push(group('velocity', [go(layout, { epoch, column: own.velocity })]));
       if (own.newVelocities.length) parts.push(group('new velocity', at(own.newVelocities)));
       if (own.newWeights.length) parts.push(group('new weight', at(own.newWeights)));
-      parts.push(link(`Watch ${own.grads.length > 1 ? 'its gradients' : 'its gradient'}`,
+      actions.push(link(`Watch ${own.grads.length > 1 ? 'its gradients' : 'its gradient'}`,
         `pin ${own.grads.map((g) => g.name).join(', ')} of epoch ${epoch} to the watch window`,
         () => on.watch(own.grads.map((g) => ({ epoch, column: g }))), 'fb-action'));
       const following = on.following() === own.param;
@@ -120,10 +122,10 @@ export function createFormulaBar(container: HTMLElement, on: FormulaBarHandlers)
         following ? 'show every column again' : `show only the columns on ${own.weight.name}'s chain: the weight, the forward cells it feeds, the loss, its delta, gradient(s), velocity and new weight`,
         () => on.follow(following ? null : own.param), 'fb-action');
       follow.setAttribute('aria-pressed', String(following));
-      parts.push(follow);
+      actions.unshift(follow);
     }
-    parts.push(link('Watch this cell', `pin ${column.name} of epoch ${epoch} to the watch window`, () => on.watch([{ epoch, column }]), 'fb-action'));
-    links.replaceChildren(...parts);
+    actions.push(link('Watch this cell', `pin ${column.name} of epoch ${epoch} to the watch window`, () => on.watch([{ epoch, column }]), 'fb-action'));
+    links.replaceChildren(...actions, ...parts);
   }
 
   return {
