@@ -3,6 +3,7 @@ import type { Column, Layout } from '../../layout/layout';
 import { explainColumn } from '../../explain/explain';
 import { formatFull, formatShort } from '../../workbook/format';
 import type { GradCheckReply } from '../engine/protocol';
+import { node } from './dom';
 
 /**
  * Beside the formula bar: what the selected cell means, its chain-rule breakdown (each factor a link to the cell
@@ -25,12 +26,6 @@ export function createChainPanel(container: HTMLElement, handlers: ChainPanelHan
   let check: GradCheckReply | null = null;
   let shown: { layout: Layout; column: Column; epoch: number } | null = null;
 
-  const node = (tag: string, cls: string, text = '') => {
-    const e = document.createElement(tag);
-    e.className = cls;
-    e.textContent = text;
-    return e;
-  };
 
   function factorEl(n: ChainNode): HTMLElement {
     if (n.kind === 'sum') {
@@ -39,7 +34,7 @@ export function createChainPanel(container: HTMLElement, handlers: ChainPanelHan
       return wrap;
     }
     const target = n.kind === 'cell' ? n.column : n.heldBy;
-    const b = node('button', `chain-factor chain-${n.kind}`) as HTMLButtonElement;
+    const b = node('button', `chain-factor chain-${n.kind}`);
     b.type = 'button';
     b.dataset.column = target.name;
     b.title = n.kind === 'cell'
@@ -86,7 +81,7 @@ export function createChainPanel(container: HTMLElement, handlers: ChainPanelHan
         if (mine.note) box.append(node('div', 'chain-check-note', mine.note));
       }
     } else {
-      const b = node('button', 'chain-check-run', `Check this row's gradients numerically`) as HTMLButtonElement;
+      const b = node('button', 'chain-check-run', `Check this row's gradients numerically`);
       b.type = 'button';
       b.title = 'Nudges each weight in a scratch copy of the row, reads the loss, and compares the slope (central differences) with every ∂L/∂w cell';
       b.addEventListener('click', () => {

@@ -4,6 +4,7 @@ import { copiedFrom, copiedTo, paramCells } from '../../layout/related';
 import { namedFormula } from '../../workbook/formulas';
 import { formatFull } from '../../workbook/format';
 import { addressOf, type CellRef } from '../refs';
+import { node } from './dom';
 import { createNameBox, type NameBox } from './nameBox';
 
 /**
@@ -74,16 +75,13 @@ export function createFormulaBar(container: HTMLElement, on: FormulaBarHandlers)
   const a1 = output('formula', 'formula');
   const named = output('named', 'with names');
   const value = output('full', 'value');
-  const links = document.createElement('nav');
-  links.className = 'fb-links';
+  const links = node('nav', 'fb-links');
   links.setAttribute('aria-label', 'related cells');
   container.append(links);
 
   const link = (text: string, title: string, act: () => void, cls = 'fb-link') => {
-    const b = document.createElement('button');
+    const b = node('button', cls, text);
     b.type = 'button';
-    b.className = cls;
-    b.textContent = text;
     b.title = title;
     b.addEventListener('click', act);
     return b;
@@ -91,9 +89,8 @@ export function createFormulaBar(container: HTMLElement, on: FormulaBarHandlers)
   const go = (layout: Layout, ref: CellRef) =>
     link(ref.column.name, `go to ${ref.column.name} of epoch ${ref.epoch} (${addressOf(layout, ref)})`, () => on.go(ref));
   const group = (label: string, items: HTMLElement[]) => {
-    const span = document.createElement('span');
-    span.className = 'fb-link-group';
-    span.append(`${label} `, ...items);
+    const span = node('span', 'fb-link-group', `${label} `);
+    span.append(...items);
     return span;
   };
 

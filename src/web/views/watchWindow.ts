@@ -2,6 +2,7 @@ import type { CellValue } from 'hyperformula';
 import type { Layout } from '../../layout/layout';
 import { formatFull, formatShort } from '../../workbook/format';
 import { addressOf, formatRef, type CellRef } from '../refs';
+import { node } from './dom';
 
 /**
  * The watch window, as in Excel: cells pinned at any epoch, each with its value; after an edit, its value before
@@ -28,14 +29,9 @@ export interface WatchHandlers {
 const num = (v: CellValue) => (typeof v === 'number' ? v : Number.NaN);
 
 export function createWatchWindow(container: HTMLElement, on: WatchHandlers): WatchWindow {
-  const title = document.createElement('h3');
-  title.className = 'panel-title';
-  title.textContent = 'watch window';
-  const empty = document.createElement('p');
-  empty.className = 'watch-empty';
-  empty.textContent = 'Pin cells here with "Watch this cell" or "Watch its gradients" under the formula bar; after an edit each shows its value before and after.';
-  const table = document.createElement('table');
-  table.className = 'watch-table';
+  const title = node('h3', 'panel-title', 'watch window');
+  const empty = node('p', 'watch-empty', 'Pin cells here with "Watch this cell" or "Watch its gradients" under the formula bar; after an edit each shows its value before and after.');
+  const table = node('table', 'watch-table');
   const head = table.createTHead().insertRow();
   for (const h of ['cell', 'address', 'value', 'before the edit', 'after', 'change', '']) {
     const th = document.createElement('th');
@@ -71,10 +67,8 @@ export function createWatchWindow(container: HTMLElement, on: WatchHandlers): Wa
         if (cls) td.className = cls;
         return td;
       };
-      const goto = document.createElement('button');
+      const goto = node('button', 'watch-go', `${ref.column.name} · epoch ${ref.epoch}`);
       goto.type = 'button';
-      goto.className = 'watch-go';
-      goto.textContent = `${ref.column.name} · epoch ${ref.epoch}`;
       goto.title = `go to ${formatRef(ref)}`;
       goto.addEventListener('click', () => on.go(ref));
       row.insertCell().append(goto);
@@ -92,10 +86,8 @@ export function createWatchWindow(container: HTMLElement, on: WatchHandlers): Wa
         cell('', '', 'watch-after');
         cell('', '', 'watch-change');
       }
-      const remove = document.createElement('button');
+      const remove = node('button', 'watch-remove', '×');
       remove.type = 'button';
-      remove.className = 'watch-remove';
-      remove.textContent = '×';
       remove.setAttribute('aria-label', `stop watching ${formatRef(ref)}`);
       remove.addEventListener('click', () => {
         cells = cells.filter((c) => key(c) !== key(ref));
