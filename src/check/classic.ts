@@ -29,15 +29,20 @@ export type HeaderRole =
   | { role: 'iteration' };
 
 const PARAM = '([wb])_?(\\d+(?:_\\d+)*)';
+/**
+ * Labels of a learning-rate cell, normalised (normalizeHeader, trailing ":" or "=" dropped): η (and ͷ, U+0377, which
+ * looks like it), eta, n, α, alpha, h, lr, learning rate, learningRate, learning rate(theta), step size.
+ */
+export const LR_LABEL = /^(?:η|ͷ|eta|n|h|lr|α|alpha|learning_?rate(?:\(.*\))?|stepsize|step_size)$/;
 const LOSS = '(?:e(?:_?t(?:ot(?:al)?)?)?|l(?:_?tot(?:al)?)?|loss|cost|error|total_?(?:error|loss))';
 const RE = {
   param: new RegExp(`^${PARAM}$`),
-  grad: new RegExp(`^(?:d${LOSS}?/d|${LOSS}d|grad(?:ient)?_?(?:of_?)?|g_|d)${PARAM}$`),
+  grad: new RegExp(`^(?:d?${LOSS}?/?d|grad(?:ient)?_?(?:of_?)?|g_)${PARAM}$`),
   loss: new RegExp(`^${LOSS}$`),
   newParam: new RegExp(`^(?:new|updated|next)_?${PARAM}$|^${PARAM}(?:_?(?:new|next|updated)|'|\\+|_?\\(t\\+1\\))$`),
   velocity: new RegExp(`^(?:v|vel|velocity)_?${PARAM}$`),
   newVelocity: new RegExp(`^(?:new|next|updated)_?(?:v|vel|velocity)_?${PARAM}$`),
-  lr: /^(?:η|eta|lr|learningrate|learning_rate|alpha|α|stepsize)$/,
+  lr: /^(?:η|ͷ|eta|lr|learningrate|learning_rate|alpha|α|stepsize)$/,
   momentum: /^(?:μ|µ|mu|momentum|β|beta)$/,
   iteration: /^(?:epoch|iteration|iter|it|step|#|n|no\.?)$/,
 };
@@ -75,9 +80,10 @@ export function classifyHeader(text: string): HeaderRole | null {
   return null;
 }
 
-const HEADER_SEARCH_ROWS = 10;
+/** Rows searched for the header: real sheets put a derivation, images and notes above the table. */
+const HEADER_SEARCH_ROWS = 2000;
 
-interface HeaderRow {
+export interface HeaderRow {
   row: number;
   texts: Map<number, string>;
   params: Map<string, number>;
@@ -166,19 +172,34 @@ function isNumberish(cell: CellData | undefined): boolean {
   return !!cell && (typeof cell.value === 'number' || cell.formula !== undefined);
 }
 
-/** A text label for a setting anywhere in the sheet ("η", "learning rate:", "lr =") with a number right of or below it. */
+/**
+ * A text label for a setting anywhere in the sheet ("η", "learning rate:", "LR=") with a number right of it (next
+ * to it or one empty cell away, as beside a merged label) or below it ("Learning Rate" above its cell).
+ */
 function labelledSetting(sheet: SheetData, test: RegExp, skipRow: number): CellRef | null {
-  for (let r = 0; r < Math.min(sheet.rows.length, 200); r++) {
+  for (let r = 0; r < Math.min(sheet.rows.length, HEADER_SEARCH_ROWS); r++) {
     if (r === skipRow) continue;
     const cells = sheet.rows[r] ?? [];
     for (let c = 0; c < cells.length; c++) {
       const t = text(cells[c]);
       if (t === null || !test.test(normalizeHeader(t).replace(/[:=]+$/, ''))) continue;
       if (isNumberish(cells[c + 1])) return { sheet: sheet.name, row: r, col: c + 1 };
+      if (!cells[c + 1] && isNumberish(cells[c + 2])) return { sheet: sheet.name, row: r, col: c + 2 };
       if (isNumberish(sheet.rows[r + 1]?.[c])) return { sheet: sheet.name, row: r + 1, col: c };
     }
   }
   return null;
+}
+
+/** The label a learner gave a single cell: short text left of it (or one empty cell further), else above it. */
+export function cellLabel(sheet: SheetData | undefined, ref: CellRef): string | null {
+  if (!sheet) return null;
+  const label = (c: CellData | undefined) => {
+    const t = text(c);
+    return t !== null && t.length <= 30 && !/^[-+0-9.]/.test(t) ? t.replace(/\s*[:=]$/, '').trim() : null;
+  };
+  const row = sheet.rows[ref.row] ?? [];
+  return label(row[ref.col - 1]) ?? (!row[ref.col - 1] ? label(row[ref.col - 2]) : null) ?? label(sheet.rows[ref.row - 1]?.[ref.col]);
 }
 
 function definedSetting(data: WorkbookData, test: RegExp, sheet: string): CellRef | null {
@@ -190,6 +211,23 @@ function definedSetting(data: WorkbookData, test: RegExp, sheet: string): CellRe
   return null;
 }
 
+/** The header row a learner would read as the table's: the best-scoring row anywhere in the sheet. */
+export function findHeader(sheet: SheetData): { header: HeaderRow | null; best: HeaderRow | null } {
+  let best: HeaderRow | null = null;
+  for (let r = 0; r < Math.min(HEADER_SEARCH_ROWS, sheet.rows.length); r++) {
+    if (!sheet.rows[r]?.some((c) => text(c) !== null)) continue;
+    const h = readHeaderRow(sheet, r);
+    if (!best || (usable(h) && !usable(best)) || (usable(h) === usable(best) && h.score > best.score)) best = h;
+  }
+  return { header: best && usable(best) ? best : null, best };
+}
+
+/** What a sheet without a usable header row shows, for the message (null when it has no text at all). */
+export function describeSheet(sheet: SheetData, best: HeaderRow | null): string[] {
+  if (!best || best.texts.size === 0) return [`sheet "${sheet.name}": no text anywhere, so no header row naming weights, a loss and gradients`];
+  return describeBest(sheet, best);
+}
+
 export function autoMap(data: WorkbookData, options: AutoMapOptions = {}): CheckPlan {
   const sheets = options.sheet === undefined ? data.sheets : data.sheets.filter((s) => s.name === options.sheet);
   if (options.sheet !== undefined && sheets.length === 0) {
@@ -198,17 +236,11 @@ export function autoMap(data: WorkbookData, options: AutoMapOptions = {}): Check
   let best: { sheet: SheetData; header: HeaderRow } | null = null;
   const failures: string[] = [];
   for (const sheet of sheets) {
-    let sheetBest: HeaderRow | null = null;
-    for (let r = 0; r < Math.min(HEADER_SEARCH_ROWS, sheet.rows.length); r++) {
-      const h = readHeaderRow(sheet, r);
-      if (!sheetBest || (usable(h) && !usable(sheetBest)) || (usable(h) === usable(sheetBest) && h.score > sheetBest.score)) sheetBest = h;
-    }
-    if (sheetBest && usable(sheetBest)) {
-      if (!best || sheetBest.score > best.header.score) best = { sheet, header: sheetBest };
-    } else if (sheetBest && sheetBest.texts.size > 0) {
-      failures.push(...describeBest(sheet, sheetBest));
+    const found = findHeader(sheet);
+    if (found.header) {
+      if (!best || found.header.score > best.header.score) best = { sheet, header: found.header };
     } else {
-      failures.push(`sheet "${sheet.name}": no text in its first ${HEADER_SEARCH_ROWS} rows`);
+      failures.push(...describeSheet(sheet, found.best));
     }
   }
   if (!best) {
@@ -221,7 +253,7 @@ export function autoMap(data: WorkbookData, options: AutoMapOptions = {}): Check
   return planFor(data, best.sheet, best.header, options.row);
 }
 
-function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: number | undefined): CheckPlan {
+export function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: number | undefined): CheckPlan {
   const notes: string[] = [];
   const at = (row: number, col: number): CellRef => ({ sheet: sheet.name, row, col });
   const cell = (row: number, col: number) => sheet.rows[row]?.[col];
@@ -316,7 +348,7 @@ function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: 
 
   // Learning rate and momentum: a column, else the cell the update formula reads besides the weight and gradient,
   // else a labelled cell, else a defined name.
-  const lrRe = /^(?:η|eta|lr|learningrate|learning_rate|alpha|α|stepsize)$/;
+  const lrRe = LR_LABEL;
   let lr: CellRef | null = h.lr !== null ? at(row, h.lr) : null;
   let lrHow = lr ? `column ${header(h.lr!)}` : '';
   if (!lr) {
@@ -328,7 +360,7 @@ function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: 
       const named = data.names.filter((n) => new RegExp(`(^|[^A-Za-z0-9_.])${n.name.replace(/[.]/g, '\\.')}($|[^A-Za-z0-9_.(])`, 'i').test(f));
       if (others.length === 1 && named.length === 0) {
         lr = others[0];
-        const tag = text(cell(lr.row, lr.col - 1));
+        const tag = cellLabel(sheet, lr);
         lrHow = `the cell ${tag ? `${tag} (${a1(lr, sheet.name)})` : a1(lr, sheet.name)} that ${p.name}'s update ${a1(p.next, sheet.name)} reads`;
       } else if (others.length === 0 && named.length === 1) {
         lr = parseCellRef(named[0].ref, sheet.name);

@@ -1,0 +1,340 @@
+import { a1, columnName, shiftFormula } from './address';
+import { cellLabel, describeSheet, findHeader, MappingError, planFor, type HeaderRow } from './classic';
+import type { CheckEngine } from './engine';
+import { checkPlanUpdates, runChecks } from './gradcheck';
+import { scratchEngine } from './scratch';
+import { compareWithFirst, tableRows, type Comparison } from './table';
+import {
+  cellKey, type CellRef, type CheckPlan, type ColumnResult, type GradientResult, type SheetData, type SheetReport,
+  type UpdateResult, type WorkbookData, type WrongCell,
+} from './types';
+
+/**
+ * One sheet, every row: finds the iteration table anywhere in the sheet, checks its first row numerically (each
+ * gradient against central differences of the loss, through the formula engine), compares every later row's
+ * formulas with the first row's as a fill-down means them, checks numerically each row whose gradient formula
+ * differs, and checks the update rule in every row. A cell that keeps its column's formula is right exactly when
+ * the first row's is; a cell that differs is named, and so is a learning-rate reference that slides.
+ */
+
+const SAME_VALUE = 1e-12;
+
+const rowOfAddress = (address: string) => Number(/(\d+)$/.exec(address)?.[1] ?? 0);
+
+function hasFormulas(sheet: SheetData): boolean {
+  return sheet.rows.some((r) => r?.some((c) => c?.formula !== undefined));
+}
+
+function rowList(rows: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    let j = i;
+    while (j + 1 < rows.length && rows[j + 1] === rows[j] + 1) j++;
+    parts.push(j > i ? `${rows[i]}–${rows[j]}` : `${rows[i]}`);
+    i = j;
+  }
+  return parts.join(', ');
+}
+
+export { rowList };
+
+interface Ctx {
+  data: WorkbookData;
+  full: CheckEngine;
+  sheet: SheetData;
+  header: HeaderRow;
+  rows: number[];
+  nameOf: (ref: CellRef) => string | null;
+}
+
+/** The cells of `row` that `from` reads, directly or through other cells of that row (not through `stop`). */
+function rowClosure(full: CheckEngine, from: CellRef, stop: Set<string>): Map<string, CellRef> {
+  const seen = new Map<string, CellRef>();
+  const stack = [from];
+  while (stack.length) {
+    const ref = stack.pop()!;
+    for (const p of full.precedents(ref).cells) {
+      const k = cellKey(p);
+      if (seen.has(k) || p.sheet !== from.sheet || p.row !== from.row) continue;
+      seen.set(k, p);
+      if (!stop.has(k)) stack.push(p);
+    }
+  }
+  return seen;
+}
+
+function emptyReport(sheet: string, verdict: SheetReport['verdict'], message: string[], looksLikeNetwork: boolean): SheetReport {
+  return { sheet, verdict, message, found: [], gradients: [], updates: [], columns: [], wrongCells: [], findings: [], fixes: [], notes: [], looksLikeNetwork };
+}
+
+/** Numerical check of some gradient cells of one row, in a scratch engine holding that row. */
+function numericRow(ctx: Ctx, plan: CheckPlan, only: Set<string> | null): GradientResult[] {
+  const steps = plan.steps.map((s) => ({
+    ...s,
+    params: s.params.filter((p) => only === null || only.has(p.name)).map((p) => ({ name: p.name, weight: p.weight, gradient: p.gradient })),
+  })).filter((s) => s.params.length > 0);
+  if (steps.length === 0) return [];
+  const small: CheckPlan = { ...plan, steps };
+  const engine = scratchEngine(ctx.full, {
+    roots: steps.flatMap((s) => [s.loss, ...s.params.map((p) => p.gradient)]),
+    weights: plan.steps.flatMap((s) => s.params.map((p) => p.weight)),
+    sheet: ctx.sheet.name,
+    rows: [plan.row! - 1],
+  });
+  try {
+    return runChecks(engine, small, ctx.nameOf).gradients.map((g) => ({ ...g, row: plan.row }));
+  } finally {
+    engine.destroy();
+  }
+}
+
+export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetData): SheetReport {
+  const { header, best } = findHeader(sheet);
+  const looks = !!best && (best.params.size > 0 || best.grads.size > 0);
+  if (!header) {
+    if (!hasFormulas(sheet)) {
+      const empty = sheet.rows.every((r) => !r?.some((c) => c));
+      return emptyReport(sheet.name, 'numbers-only', [empty
+        ? `sheet "${sheet.name}": no cells (a chart or an empty sheet): nothing to differentiate`
+        : `sheet "${sheet.name}": numbers only, no formulas: nothing to differentiate`], looks);
+    }
+    return emptyReport(sheet.name, 'unsupported', [
+      ...describeSheet(sheet, best),
+      'The checker looks for a header row naming the weights (w1 … w8), the loss (E_total, E_tot, Etotal …) and the gradients (∂E/∂w1, dE/dw1, Edw1 …), with one iteration per row below it.',
+    ], looks);
+  }
+  const rows = tableRows(sheet, header);
+  if (rows.length === 0) {
+    return emptyReport(sheet.name, 'unsupported', [`sheet "${sheet.name}": found the header row ${header.row + 1}, but no row under it holds numbers in every weight column and the loss column`], true);
+  }
+  const gradCols = [...header.grads.values()];
+  const lossCols = header.losses.map((l) => l.col);
+  const anyFormula = rows.some((r) => [...gradCols, ...lossCols].some((c) => sheet.rows[r]?.[c]?.formula !== undefined));
+  if (!anyFormula) {
+    return emptyReport(sheet.name, 'numbers-only', [`sheet "${sheet.name}": the table under header row ${header.row + 1} holds numbers only, no formulas: nothing to differentiate`], true);
+  }
+
+  let plan0: CheckPlan;
+  try {
+    plan0 = planFor(data, sheet, header, rows[0] + 1);
+  } catch (err) {
+    if (err instanceof MappingError) return emptyReport(sheet.name, 'unsupported', err.lines, true);
+    throw err;
+  }
+  const nameOf = (ref: CellRef) => plan0.nameOf(ref) ?? cellLabel(data.sheets.find((s) => s.name === ref.sheet), ref);
+  const ctx: Ctx = { data, full, sheet, header, rows, nameOf };
+  const lr0 = plan0.steps[0].learningRate;
+  const mu0 = plan0.steps[0].momentum;
+  const planAt = (r: number): CheckPlan | null => {
+    if (r === rows[0]) return plan0;
+    try {
+      const p = planFor(data, sheet, header, r + 1);
+      for (const s of p.steps) {
+        if (lr0 !== undefined) s.learningRate = lr0;
+        if (mu0 !== undefined) s.momentum = mu0;
+      }
+      return p;
+    } catch {
+      return null;
+    }
+  };
+  const top = rows[0];
+  const bottom = rows[rows.length - 1];
+  const at = (row: number, col: number): CellRef => ({ sheet: sheet.name, row, col });
+  const cellName = (ref: CellRef) => nameOf(ref) ?? columnName(ref.col);
+
+  // Roles in the first row: weights, gradients, the forward pass (what the loss reads) and helper cells.
+  const params0 = plan0.steps.flatMap((s) => s.params);
+  const weightCols = new Set(params0.map((p) => p.weight.col));
+  const weightKeys = new Set(params0.map((p) => cellKey(p.weight)));
+  const forward = new Set<number>();
+  for (const s of plan0.steps) {
+    forward.add(s.loss.col);
+    for (const c of rowClosure(full, s.loss, weightKeys).values()) forward.add(c.col);
+  }
+  const helpersOf = new Map<string, Set<number>>();
+  for (const p of params0) {
+    const cols = new Set<number>();
+    for (const c of rowClosure(full, p.gradient, new Set([...weightKeys]).add(cellKey(p.gradient))).values()) {
+      if (!forward.has(c.col) && !weightCols.has(c.col)) cols.add(c.col);
+    }
+    helpersOf.set(p.name, cols);
+  }
+
+  // Every formula column's cells against its first formula.
+  const width = Math.max(...rows.map((r) => sheet.rows[r]?.length ?? 0));
+  const differs = new Map<string, { row: number; col: number; cmp: Comparison; f: string | null; f0: string; row0: number }>();
+  for (let c = 0; c < width; c++) {
+    const r0 = rows.find((r) => sheet.rows[r]?.[c]?.formula !== undefined);
+    if (r0 === undefined) continue;
+    const f0 = sheet.rows[r0]![c]!.formula!;
+    for (const r of rows) {
+      if (r <= r0) continue;
+      const f = sheet.rows[r]?.[c]?.formula;
+      const cmp = f === undefined ? { same: false, why: 'a number where the column has a formula', slides: [] } : compareWithFirst(f0, r0, f, r, sheet.name, top, bottom);
+      if (!cmp.same) differs.set(`${r},${c}`, { row: r, col: c, cmp, f: f ?? null, f0, row0: r0 });
+    }
+  }
+
+  // Gradients: the first row numerically; a later row numerically where its formula (or a helper it reads) differs.
+  const gradients: GradientResult[] = numericRow(ctx, plan0, null);
+  const firstStatus = new Map(gradients.map((g) => [g.weight, g]));
+  const deviating = new Map<number, Set<string>>();
+  for (const r of rows.slice(1)) {
+    for (const p of params0) {
+      const cols = [p.gradient.col, ...helpersOf.get(p.name)!];
+      if (cols.some((c) => differs.has(`${r},${c}`))) (deviating.get(r) ?? deviating.set(r, new Set()).get(r)!).add(p.name);
+    }
+  }
+  const numericAt = new Map<string, GradientResult>();
+  for (const [r, names] of deviating) {
+    const plan = planAt(r);
+    if (!plan) continue;
+    for (const g of numericRow(ctx, plan, names)) {
+      gradients.push(g);
+      numericAt.set(`${r},${g.weight}`, g);
+    }
+  }
+
+  // Updates: every row, from the values the workbook computes.
+  const updates: UpdateResult[] = [];
+  if (lr0 !== undefined) {
+    for (const r of rows) {
+      const plan = planAt(r);
+      if (plan) updates.push(...checkPlanUpdates(full, plan, nameOf).map((u) => ({ ...u, row: rowOfAddress(u.nextAddress) })));
+    }
+  }
+
+  const wrongCells: WrongCell[] = [];
+  const columns: ColumnResult[] = [];
+  const findings: string[] = [];
+  const notes = [...plan0.notes];
+
+  for (const p of params0) {
+    const failing: number[] = [];
+    const numericRows: number[] = [];
+    const g0 = firstStatus.get(p.name);
+    for (const r of rows) {
+      const g = r === top ? g0 : numericAt.get(`${r},${p.name}`);
+      if (g) numericRows.push(r + 1);
+      const status = g ? g.status : g0?.status;
+      if (status === 'fail' || status === 'skipped') {
+        failing.push(r + 1);
+        const ref = at(r, p.gradient.col);
+        const d = differs.get(`${r},${p.gradient.col}`);
+        wrongCells.push({
+          address: a1(ref), row: r + 1, kind: 'gradient', weight: p.name, name: cellName(ref), formula: sheet.rows[r]?.[p.gradient.col]?.formula ?? null,
+          why: g ? (g.status === 'skipped' ? g.note ?? 'could not be checked' : `claimed ${g.claimed}, numerical ${g.numeric}`)
+            : `the same formula as row ${top + 1}, which fails`,
+          ...(d ? { differs: d.cmp.why } : {}),
+        });
+      }
+    }
+    columns.push({
+      kind: 'gradient', weight: p.name, column: cellName(p.gradient), letter: columnName(p.gradient.col),
+      status: failing.length ? 'fail' : 'pass', rowsChecked: rows.length, numericRows, failingRows: failing, firstFailingRow: failing[0] ?? null,
+    });
+  }
+
+  // Update columns, and learning-rate references that slide.
+  const lrRef = lr0 !== undefined && typeof lr0 !== 'number' ? lr0 : null;
+  const slideStarts: { col: number; row: number; actual: CellRef }[] = [];
+  for (const p of params0) {
+    const mine = updates.filter((u) => u.weight === p.name && u.kind === 'weight');
+    if (mine.length === 0) continue;
+    const failing = mine.filter((u) => u.status === 'fail' || u.status === 'skipped');
+    for (const u of failing) {
+      const row = u.row! - 1;
+      const d = differs.get(`${row},${p.weight.col}`);
+      wrongCells.push({
+        address: u.nextAddress, row: row + 1, kind: 'update', weight: p.name, name: u.nextName, formula: u.formula?.replace(/^=/, '') ?? null,
+        why: u.status === 'skipped' ? u.note ?? 'could not be checked' : `expected ${u.expected} (${u.rule}), holds ${u.actual}${u.hints.length ? `: ${u.hints.join('; ')}` : ''}`,
+        ...(d ? { differs: d.cmp.why } : {}),
+      });
+    }
+    if (lrRef) {
+      for (const r of rows) {
+        const d = differs.get(`${r},${p.weight.col}`);
+        const slide = d?.cmp.slides.find((s) => s.unanchored && s.meant.row === lrRef.row && s.meant.col === lrRef.col && s.meant.sheet === lrRef.sheet);
+        if (slide) {
+          slideStarts.push({ col: p.weight.col, row: r, actual: slide.actual });
+          break;
+        }
+      }
+    }
+    const failRows = failing.map((u) => u.row!);
+    columns.push({
+      kind: 'update', weight: p.name, column: cellName(p.weight), letter: columnName(p.weight.col), status: failing.length ? 'fail' : 'pass',
+      rowsChecked: mine.length, numericRows: mine.map((u) => u.row!), failingRows: failRows, firstFailingRow: failRows[0] ?? null,
+    });
+  }
+  if (lrRef && slideStarts.length) {
+    const first = slideStarts.reduce((m, s) => (s.row < m.row ? s : m));
+    const lrName = nameOf(lrRef);
+    const cols = slideStarts.map((s) => columnName(s.col));
+    const anchored = `$${columnName(lrRef.col)}$${lrRef.row + 1}`;
+    findings.push(`the learning rate ${lrName ? `${lrName} ` : ''}${a1(lrRef)} becomes ${a1(first.actual)} in row ${first.row + 1}: the reference is not anchored with $ ` +
+      `(write ${anchored}); it slides in the update${cols.length > 1 ? 's' : ''} of ${cols.length === params0.length ? 'every weight' : cols.join(', ')}`);
+    for (const c of columns) if (c.kind === 'update' && slideStarts.some((s) => columnName(s.col) === c.letter)) c.note = `the learning-rate reference slides from row ${first.row + 1}`;
+  }
+
+  // Other formula cells that differ from their column's first formula and compute something else.
+  const sheetId = full.sheetId(sheet.name)!;
+  const gradColSet = new Set(params0.map((p) => p.gradient.col));
+  const formulaFails = new Map<number, number[]>();
+  for (const d of differs.values()) {
+    if (weightCols.has(d.col) || gradColSet.has(d.col) || d.f === null) continue;
+    const ref = at(d.row, d.col);
+    const own = full.number(ref);
+    const engineF0 = (full.hf.getCellFormula(full.address(at(d.row0, d.col))) ?? `=${d.f0}`).replace(/^=/, '');
+    const meant = shiftFormula(engineF0, sheet.name, d.row - d.row0, 0);
+    let expected: number | null = null;
+    try {
+      const v = full.hf.calculateFormula(`=${meant}`, sheetId);
+      expected = typeof v === 'number' ? v : null;
+    } catch {
+      expected = null;
+    }
+    if (own !== null && expected !== null && Math.abs(own - expected) <= SAME_VALUE * Math.max(Math.abs(own), Math.abs(expected))) {
+      notes.push(`${a1(ref)} (${cellName(ref)}) is written =${d.f}, unlike its column's =${shiftFormula(d.f0, sheet.name, d.row - d.row0, 0)}, but computes the same value`);
+      continue;
+    }
+    (formulaFails.get(d.col) ?? formulaFails.set(d.col, []).get(d.col)!).push(d.row + 1);
+    wrongCells.push({
+      address: a1(ref), row: d.row + 1, kind: 'formula', weight: null, name: cellName(ref), formula: d.f,
+      why: `differs from its column's formula =${shiftFormula(d.f0, sheet.name, d.row - d.row0, 0)} (${d.cmp.why}): it gives ${own ?? 'no number'} where that gives ${expected ?? 'no number'}`,
+      differs: d.cmp.why,
+    });
+  }
+  for (const [col, failRows] of formulaFails) {
+    columns.push({
+      kind: 'formula', weight: null, column: cellName(at(top, col)), letter: columnName(col), status: 'fail', rowsChecked: rows.length,
+      numericRows: failRows, failingRows: failRows, firstFailingRow: failRows[0],
+    });
+  }
+
+  // Inputs and targets typed as numbers that drift from the first row's (a fill series of 0.99 gives 0.989999999999999).
+  for (const c of forward) {
+    if (sheet.rows[top]?.[c]?.formula !== undefined || typeof sheet.rows[top]?.[c]?.value !== 'number') continue;
+    const v0 = sheet.rows[top]![c]!.value as number;
+    const drift = rows.find((r) => {
+      const v = sheet.rows[r]?.[c]?.value;
+      return typeof v === 'number' && v !== v0 && Math.abs(v - v0) <= 1e-9 * Math.abs(v0);
+    });
+    if (drift !== undefined) {
+      findings.push(`${cellName(at(top, c))} drifts: ${a1(at(drift, c))} holds ${String(sheet.rows[drift]![c]!.value)} where row ${top + 1} holds ${v0} ` +
+        '(a fill-series artefact); every row is checked with its own values');
+    }
+  }
+
+  const verdict = wrongCells.length > 0 ? 'fail' : 'pass';
+  const found = [
+    ...plan0.found.map((l) => l.replace(/, checked row \d+.*$/, '')),
+    `iterations: rows ${top + 1}–${bottom + 1} (${rows.length}); row ${top + 1} checked numerically, every later row compared with it formula by formula` +
+      `${deviating.size ? `, and ${deviating.size} row(s) whose gradient formulas differ checked numerically` : ''}`,
+  ];
+  return {
+    sheet: sheet.name, verdict, message: [], found, headerRow: header.row + 1, firstRow: top + 1, lastRow: bottom + 1,
+    gradients, updates, columns, wrongCells, findings, fixes: [], notes: [...new Set(notes)], looksLikeNetwork: true,
+  };
+}

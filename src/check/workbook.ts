@@ -1,0 +1,58 @@
+import { CheckEngine } from './engine';
+import { GRADIENT_TOLERANCE, METHOD, UPDATE_TOLERANCE } from './gradcheck';
+import { readWorkbookData, UnreadableError } from './load';
+import { checkSheet } from './sheetCheck';
+import type { SheetReport, WorkbookData, WorkbookReport } from './types';
+
+/**
+ * A whole workbook: every sheet checked and reported on its own (see sheetCheck.ts). No DOM and no Node: the CLI,
+ * the batch and the page call this.
+ */
+
+export function workbookVerdict(sheets: SheetReport[]): WorkbookReport['verdict'] {
+  if (sheets.some((s) => s.verdict === 'fail')) return 'fail';
+  const blocked = sheets.some((s) => s.verdict === 'unsupported' && s.looksLikeNetwork);
+  if (sheets.some((s) => s.verdict === 'pass') && !blocked) return 'pass';
+  if (sheets.length > 0 && sheets.every((s) => s.verdict === 'numbers-only')) return 'numbers-only';
+  return 'unsupported';
+}
+
+export function checkWorkbookSheets(data: WorkbookData, fileName: string): WorkbookReport {
+  const full = new CheckEngine(data);
+  try {
+    const sheets = data.sheets.map((sheet): SheetReport => {
+      try {
+        return checkSheet(data, full, sheet);
+      } catch (err) {
+        return {
+          sheet: sheet.name, verdict: 'unsupported', message: [`sheet "${sheet.name}": the checker stopped on this sheet (${(err as Error).message}); please report it with the file`],
+          found: [], gradients: [], updates: [], columns: [], wrongCells: [], findings: [], fixes: [], notes: [], looksLikeNetwork: true,
+        };
+      }
+    });
+    if (sheets.length === 0) {
+      sheets.push({
+        sheet: '(none)', verdict: 'unsupported', message: ['the workbook has no worksheets'], found: [], gradients: [], updates: [], columns: [],
+        wrongCells: [], findings: [], fixes: [], notes: [], looksLikeNetwork: false,
+      });
+    }
+    return {
+      file: fileName, verdict: workbookVerdict(sheets), method: METHOD, gradientTolerance: GRADIENT_TOLERANCE, updateTolerance: UPDATE_TOLERANCE,
+      sheets, notes: data.notes,
+    };
+  } finally {
+    full.destroy();
+  }
+}
+
+/** Reads and checks; a file that cannot be read gives an 'unreadable' report saying why, never an exception. */
+export async function checkWorkbookFileBytes(bytes: Uint8Array, fileName: string): Promise<WorkbookReport> {
+  let data: WorkbookData;
+  try {
+    data = await readWorkbookData(bytes);
+  } catch (err) {
+    const why = err instanceof UnreadableError ? err.message : 'not a readable XLSX file';
+    return { file: fileName, verdict: 'unreadable', error: why, method: METHOD, gradientTolerance: GRADIENT_TOLERANCE, updateTolerance: UPDATE_TOLERANCE, sheets: [], notes: [] };
+  }
+  return checkWorkbookSheets(data, fileName);
+}
