@@ -1,3 +1,5 @@
+import { HyperFormula } from 'hyperformula';
+import { HF_CONFIG } from '../workbook/workbook';
 import { CheckEngine } from './engine';
 import { cellKey, type CellData, type CellRef, type SheetData, type WorkbookData } from './types';
 
@@ -16,7 +18,12 @@ export interface ScratchSpec {
   rows: number[];
 }
 
-export function scratchEngine(full: CheckEngine, spec: ScratchSpec): CheckEngine {
+/** One HyperFormula for every scratch of a workbook (see EngineOptions.reuse). */
+export function scratchPool(): HyperFormula {
+  return HyperFormula.buildEmpty({ ...HF_CONFIG, maxRows: 40_000, maxColumns: 18_278 });
+}
+
+export function scratchEngine(full: CheckEngine, spec: ScratchSpec, pool?: HyperFormula): CheckEngine {
   const keepRows = new Set(spec.rows);
   const weights = new Set(spec.weights.map(cellKey));
   const cells = new Map<string, { ref: CellRef; cell: CellData }>();
@@ -58,5 +65,5 @@ export function scratchEngine(full: CheckEngine, spec: ScratchSpec): CheckEngine
     (s.rows[ref.row] ??= [])[ref.col] = cell;
   }
   const data: WorkbookData = { sheets, names: [], notes: [] };
-  return new CheckEngine(data);
+  return new CheckEngine(data, pool ? { reuse: pool } : {});
 }

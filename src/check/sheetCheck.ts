@@ -1,3 +1,4 @@
+import type { HyperFormula } from 'hyperformula';
 import { a1, columnName, shiftFormula } from './address';
 import { cellLabel, describeSheet, findHeader, MappingError, planFor, type HeaderRow } from './classic';
 import type { CheckEngine } from './engine';
@@ -45,6 +46,7 @@ interface Ctx {
   header: HeaderRow;
   rows: number[];
   nameOf: (ref: CellRef) => string | null;
+  pool?: HyperFormula;
 }
 
 /** The cells of `row` that `from` reads, directly or through other cells of that row (not through `stop`). */
@@ -80,7 +82,7 @@ function numericRow(ctx: Ctx, plan: CheckPlan, only: Set<string> | null): Gradie
     weights: plan.steps.flatMap((s) => s.params.map((p) => p.weight)),
     sheet: ctx.sheet.name,
     rows: [plan.row! - 1],
-  });
+  }, ctx.pool);
   try {
     return runChecks(engine, small, ctx.nameOf).gradients.map((g) => ({ ...g, row: plan.row }));
   } finally {
@@ -88,7 +90,7 @@ function numericRow(ctx: Ctx, plan: CheckPlan, only: Set<string> | null): Gradie
   }
 }
 
-export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetData): SheetReport {
+export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetData, pool?: HyperFormula): SheetReport {
   const { header, best } = findHeader(sheet);
   const looks = !!best && (best.params.size > 0 || best.grads.size > 0);
   if (!header) {
@@ -122,7 +124,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
     throw err;
   }
   const nameOf = (ref: CellRef) => plan0.nameOf(ref) ?? cellLabel(data.sheets.find((s) => s.name === ref.sheet), ref);
-  const ctx: Ctx = { data, full, sheet, header, rows, nameOf };
+  const ctx: Ctx = { data, full, sheet, header, rows, nameOf, ...(pool ? { pool } : {}) };
   const lr0 = plan0.steps[0].learningRate;
   const mu0 = plan0.steps[0].momentum;
   const planAt = (r: number): CheckPlan | null => {

@@ -1,6 +1,7 @@
 import { CheckEngine } from './engine';
 import { GRADIENT_TOLERANCE, METHOD, UPDATE_TOLERANCE } from './gradcheck';
 import { readWorkbookData, UnreadableError } from './load';
+import { scratchPool } from './scratch';
 import { checkSheet } from './sheetCheck';
 import type { SheetReport, WorkbookData, WorkbookReport } from './types';
 
@@ -19,10 +20,11 @@ export function workbookVerdict(sheets: SheetReport[]): WorkbookReport['verdict'
 
 export function checkWorkbookSheets(data: WorkbookData, fileName: string): WorkbookReport {
   const full = new CheckEngine(data);
+  const pool = scratchPool();
   try {
     const sheets = data.sheets.map((sheet): SheetReport => {
       try {
-        return checkSheet(data, full, sheet);
+        return checkSheet(data, full, sheet, pool);
       } catch (err) {
         return {
           sheet: sheet.name, verdict: 'unsupported', message: [`sheet "${sheet.name}": the checker stopped on this sheet (${(err as Error).message}); please report it with the file`],
@@ -41,6 +43,7 @@ export function checkWorkbookSheets(data: WorkbookData, fileName: string): Workb
       sheets, notes: data.notes,
     };
   } finally {
+    pool.destroy();
     full.destroy();
   }
 }
