@@ -3,10 +3,11 @@ import { a1, columnName, shiftFormula } from './address';
 import { cellLabel, describeSheet, findHeader, MappingError, planFor, type HeaderRow } from './classic';
 import type { CheckEngine } from './engine';
 import { checkPlanUpdates, runChecks } from './gradcheck';
+import { fixFormulas } from './fix';
 import { scratchEngine } from './scratch';
 import { compareWithFirst, tableRows, type Comparison } from './table';
 import {
-  cellKey, type CellRef, type CheckPlan, type ColumnResult, type GradientResult, type SheetData, type SheetReport,
+  cellKey, type CellRef, type CheckPlan, type ColumnResult, type FixFormula, type GradientResult, type SheetData, type SheetReport,
   type UpdateResult, type WorkbookData, type WrongCell,
 } from './types';
 
@@ -26,18 +27,6 @@ function hasFormulas(sheet: SheetData): boolean {
   return sheet.rows.some((r) => r?.some((c) => c?.formula !== undefined));
 }
 
-function rowList(rows: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < rows.length; i++) {
-    let j = i;
-    while (j + 1 < rows.length && rows[j + 1] === rows[j] + 1) j++;
-    parts.push(j > i ? `${rows[i]}–${rows[j]}` : `${rows[i]}`);
-    i = j;
-  }
-  return parts.join(', ');
-}
-
-export { rowList };
 
 interface Ctx {
   data: WorkbookData;
@@ -329,6 +318,27 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
     }
   }
 
+  // The correct formula for each failing gradient column, when the network is the classic one.
+  const fixes: FixFormula[] = [];
+  const failingCols = columns.filter((c) => c.kind === 'gradient' && c.status === 'fail');
+  if (failingCols.length > 0) {
+    const firstResults = failingCols.map((c) => firstStatus.get(c.weight!)).filter((g): g is GradientResult => !!g && g.numeric !== null);
+    const roots = plan0.steps.flatMap((st) => [st.loss, ...st.params.map((p) => p.gradient)]);
+    const engine = scratchEngine(full, { roots, weights: params0.map((p) => p.weight), sheet: sheet.name, rows: [top] }, pool);
+    try {
+      // A gradient that fails only in later rows has its first row's (right) value as the numerical one there.
+      const wanted = failingCols.map((c) => firstResults.find((g) => g.weight === c.weight)).filter((g): g is GradientResult => !!g);
+      const formulas = fixFormulas(engine, plan0, wanted);
+      for (const c of failingCols) {
+        const f = formulas.get(c.weight!);
+        const p = params0.find((q) => q.name === c.weight)!;
+        if (f) fixes.push({ weight: c.weight!, column: c.column, address: a1(p.gradient), formula: f, rows: rows.map((r) => r + 1) });
+      }
+    } finally {
+      engine.destroy();
+    }
+  }
+
   const verdict = wrongCells.length > 0 ? 'fail' : 'pass';
   const found = [
     ...plan0.found.map((l) => l.replace(/, checked row \d+.*$/, '')),
@@ -337,6 +347,6 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
   ];
   return {
     sheet: sheet.name, verdict, message: [], found, headerRow: header.row + 1, firstRow: top + 1, lastRow: bottom + 1,
-    gradients, updates, columns, wrongCells, findings, fixes: [], notes: [...new Set(notes)], looksLikeNetwork: true,
+    gradients, updates, columns, wrongCells, findings, fixes, notes: [...new Set(notes)], looksLikeNetwork: true,
   };
 }
