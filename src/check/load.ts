@@ -56,6 +56,8 @@ export async function readWorkbookData(bytes: Uint8Array): Promise<WorkbookData>
   const book = new Excel.Workbook();
   try {
     await book.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    // A zip that is no workbook loads as a workbook without sheets: the XML reader says which part is missing.
+    if (book.worksheets.length === 0) throw new Error('no worksheets');
   } catch {
     // exceljs's error is about its own code ("Cannot read properties of undefined"), not the file: read the XML.
     const { readXlsxXml, XmlReadError } = await import('./xmlRead');
