@@ -431,9 +431,9 @@ function updateHints(ctx: Ctx, step: StepPlan, p: ParamPlan, w: number, g: numbe
       if (gq !== null && gq !== g && near(d, -lr * gq)) hints.push(`the update uses ${label(ctx, q.gradient)} (the gradient of ${q.name}) instead of ${label(ctx, p.gradient)}`);
       const wq = ctx.engine.number(q.weight);
       if (wq !== null && wq !== w && gq !== null && Math.abs(actual - (wq - lr * gq)) <= 1e-9 * Math.max(Math.abs(actual), 1e-300)) {
-        hints.push(`the cell holds the update of ${q.name} (${label(ctx, q.weight)} − η·${label(ctx, q.gradient)}): a formula copied from another column`);
+        hints.push(`the cell holds the update of ${q.name} (${a1(q.weight, ctx.plan.sheet)} − η·${a1(q.gradient, ctx.plan.sheet)}): a formula copied from another column`);
       } else if (wq !== null && wq !== w && Math.abs(actual - (wq - lr * g)) <= 1e-9 * Math.max(Math.abs(actual), 1e-300)) {
-        hints.push(`the update starts from ${label(ctx, q.weight)} (${q.name}) instead of ${label(ctx, p.weight)}`);
+        hints.push(`the update starts from ${q.name} (${a1(q.weight, ctx.plan.sheet)}) instead of ${p.name} (${a1(p.weight, ctx.plan.sheet)})`);
       }
     }
     if (hints.length === 0 && dir !== 0 && d !== 0) {

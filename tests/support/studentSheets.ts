@@ -52,7 +52,7 @@ export interface StudentOptions {
   /** Header texts by canonical name (a_h1 → out_h1, g1 → Edw1, E_total → Etotal …). */
   names?: Record<string, string>;
   /** The learning rate: its label, where the label sits, and how updates reference it. */
-  lr?: { value?: number; label?: string; place?: 'left' | 'gap' | 'above' | 'merged' | 'formula'; ref?: 'absolute' | 'relative' };
+  lr?: { value?: number; label?: string; place?: 'left' | 'gap' | 'above' | 'merged' | 'formula'; ref?: 'absolute' | 'sliding' };
   /** A merged group-header row right above the header. */
   groupHeader?: boolean;
   /** A block of labelled cells (w1 … w8, i1, i2, t1, t2) above the table that the first row reads. */
@@ -68,6 +68,8 @@ export interface StudentOptions {
   /** Targets as a fill series that drifts from this iteration on (0.99 → 0.989999999999999). */
   driftFrom?: number;
   t?: [number, number];
+  /** Values for the first row (by canonical name) instead of the class values. */
+  values?: Record<string, number>;
 }
 
 const colName = (c: number) => {
@@ -99,7 +101,7 @@ export function studentSheet(o: StudentOptions = {}): StudentSheet {
     while (grid.length < row) grid.push([]);
     grid[row - 1][c] = v;
   };
-  const lr = { value: CLASS.lr, label: 'η', place: 'left' as const, ref: 'absolute' as const, ...o.lr };
+  const lr: { value: number; label: string; place: string; ref: string } = { value: CLASS.lr, label: 'η', place: 'left', ref: 'absolute', ...o.lr };
   const t = o.t ?? [CLASS.t1, CLASS.t2];
 
   if (headerRow > 2) put(1, 0, 'Backprop by hand: END2 session 2, 2-2-2 network');
@@ -156,13 +158,20 @@ export function studentSheet(o: StudentOptions = {}): StudentSheet {
   for (const name of order) put(headerRow, colOf[name], o.names?.[name] ?? HEADERS[name]);
 
   const formulas = { ...FORMULAS, ...o.formulas };
-  const resolve = (f: string, row: number) =>
-    f.replace(/\{(\w+)(@prev)?\}/g, (_m, name: string, prev?: string) => (name === 'lr' ? lrText : `${col[name]}${prev ? row - 1 : row}`));
   const first = headerRow + 1;
+  // {name}, {name@prev} (the row above), {$name} (the column anchored); {lr} is η, which slides down with the row
+  // when it is referenced without $ (as filling the first update down does).
+  const resolve = (f: string, row: number) =>
+    f.replace(/\{(\$?)(\w+)(@prev)?\}/g, (_m, anchor: string, name: string, prev?: string) => {
+      if (name !== 'lr') return `${anchor}${col[name]}${prev ? row - 1 : row}`;
+      if (lr.ref === 'absolute') return lrText;
+      const [, c, r0] = /^([A-Z]+)(\d+)$/.exec(lrAddress)!;
+      return `${c}${Number(r0) + (row - first - 1)}`;
+    });
   for (let k = 0; k < n; k++) {
     const r = first + k;
     if (o.counter) put(r, 0, k);
-    const data: Record<string, number> = { i1: CLASS.i1, i2: CLASS.i2, t1: t[0], t2: t[1] };
+    const data: Record<string, number> = { i1: CLASS.i1, i2: CLASS.i2, t1: t[0], t2: t[1], ...o.values };
     if (o.driftFrom !== undefined && k >= o.driftFrom) data.t2 = t[1] - 1e-15 * (k - o.driftFrom + 1);
     for (const [name, v] of Object.entries(data)) put(r, colOf[name], k === 0 && o.block ? `=${block[name]}` : v);
     CLASS.w.forEach((w, i) => {
