@@ -48,6 +48,10 @@ export function checkWorkbookSheets(data: WorkbookData, fileName: string): Workb
   }
 }
 
+export function unreadableReport(file: string, error: string): WorkbookReport {
+  return { file, verdict: 'unreadable', error, method: METHOD, gradientTolerance: GRADIENT_TOLERANCE, updateTolerance: UPDATE_TOLERANCE, sheets: [], notes: [] };
+}
+
 /** Reads and checks; a file that cannot be read gives an 'unreadable' report saying why, never an exception. */
 export async function checkWorkbookFileBytes(bytes: Uint8Array, fileName: string): Promise<WorkbookReport> {
   let data: WorkbookData;
@@ -55,7 +59,7 @@ export async function checkWorkbookFileBytes(bytes: Uint8Array, fileName: string
     data = await readWorkbookData(bytes);
   } catch (err) {
     const why = err instanceof UnreadableError ? err.message : 'not a readable XLSX file';
-    return { file: fileName, verdict: 'unreadable', error: why, method: METHOD, gradientTolerance: GRADIENT_TOLERANCE, updateTolerance: UPDATE_TOLERANCE, sheets: [], notes: [] };
+    return unreadableReport(fileName, why);
   }
   return checkWorkbookSheets(data, fileName);
 }
