@@ -1,5 +1,5 @@
 import { a1, cellsRead, columnName, parseCellRef } from './address';
-import type { CellData, CellRef, CheckPlan, ParamPlan, SheetData, StepPlan, WorkbookData } from './types';
+import type { CellData, CellRef, CheckPlan, ParamPlan, Setting, SheetData, StepPlan, WorkbookData } from './types';
 
 /**
  * Automatic mapping for sheets in the course's classic layout: a header row naming the weights (`w1`, `w_1`,
@@ -253,7 +253,12 @@ export function autoMap(data: WorkbookData, options: AutoMapOptions = {}): Check
   return planFor(data, best.sheet, best.header, options.row);
 }
 
-export function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: number | undefined): CheckPlan {
+/**
+ * The plan for one row. `known` carries the learning rate and momentum found for the table's first row: later rows
+ * use those cells (a reference that slid is then a wrong update, not another learning rate), unless η and μ are
+ * columns of the table.
+ */
+export function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: number | undefined, known?: { lr?: Setting; mu?: Setting }): CheckPlan {
   const notes: string[] = [];
   const at = (row: number, col: number): CellRef => ({ sheet: sheet.name, row, col });
   const cell = (row: number, col: number) => sheet.rows[row]?.[col];
@@ -349,9 +354,9 @@ export function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowO
   // Learning rate and momentum: a column, else the cell the update formula reads besides the weight and gradient,
   // else a labelled cell, else a defined name.
   const lrRe = LR_LABEL;
-  let lr: CellRef | null = h.lr !== null ? at(row, h.lr) : null;
-  let lrHow = lr ? `column ${header(h.lr!)}` : '';
-  if (!lr) {
+  let lr: Setting | null = h.lr !== null ? at(row, h.lr) : known ? known.lr ?? null : null;
+  let lrHow = h.lr !== null ? `column ${header(h.lr)}` : 'as in the first row';
+  if (!lr && !known) {
     const p = steps[0].params.find((q) => q.next && cell(q.next.row, q.next.col)?.formula !== undefined);
     if (p?.next) {
       const own = new Set([p.weight, p.gradient, p.velocity, p.nextVelocity].filter(Boolean).map((r) => `${r!.sheet}!${r!.row},${r!.col}`));
@@ -368,15 +373,15 @@ export function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowO
       }
     }
   }
-  if (!lr) {
+  if (!lr && !known) {
     lr = labelledSetting(sheet, lrRe, h.row) ?? definedSetting(data, lrRe, sheet.name);
     if (lr) lrHow = `the labelled cell ${a1(lr, sheet.name)}`;
   }
   const usesMomentum = steps.some((s) => s.params.some((p) => p.velocity));
   const muRe = /^(?:μ|µ|mu|momentum|β|beta)$/;
-  let mu: CellRef | null = null;
+  let mu: Setting | null = h.momentum === null && known ? known.mu ?? null : null;
   let muHow = '';
-  if (usesMomentum) {
+  if (usesMomentum && !(h.momentum === null && known)) {
     mu = h.momentum !== null ? at(row, h.momentum) : labelledSetting(sheet, muRe, h.row) ?? definedSetting(data, muRe, sheet.name);
     if (mu) muHow = h.momentum !== null ? `column ${header(h.momentum)}` : `the cell ${a1(mu, sheet.name)}`;
   }
@@ -391,8 +396,9 @@ export function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowO
   found.push(`weights: ${listNames(p0.map((p) => p.name))}; loss: ${steps.map((s) => header(s.loss.col)).join(', ')}`);
   found.push(`gradients: ${listNames(steps.flatMap((s) => s.params.map((p) => header(p.gradient.col))), 16)}`);
   if (steps.length > 1) found.push(`${steps.length} steps in the row: step 1 from the row's weights, each later step from the new weights of the step before`);
-  found.push(lr ? `learning rate: ${lrHow} = ${String(cell(lr.row, lr.col)?.value ?? '?')}` : 'learning rate: not found (no η/lr column or label, and the update formula reads no other single cell)');
-  if (usesMomentum) found.push(mu ? `momentum: ${muHow} = ${String(cell(mu.row, mu.col)?.value ?? '?')}; velocities ${listNames(p0.filter((p) => p.velocity).map((p) => header(p.velocity!.col)))}` : 'momentum: velocity columns but no μ/momentum cell found');
+  const settingText = (x: Setting) => (typeof x === 'number' ? String(x) : String(cell(x.row, x.col)?.value ?? '?'));
+  found.push(lr ? `learning rate: ${lrHow} = ${settingText(lr)}` : 'learning rate: not found (no η/lr column or label, and the update formula reads no other single cell)');
+  if (usesMomentum) found.push(mu ? `momentum: ${muHow} = ${settingText(mu)}; velocities ${listNames(p0.filter((p) => p.velocity).map((p) => header(p.velocity!.col)))}` : 'momentum: velocity columns but no μ/momentum cell found');
   const nexts = steps[steps.length - 1].params.filter((p) => p.next);
   if (nexts.length > 0) {
     const p = nexts[0];

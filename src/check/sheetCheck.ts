@@ -119,12 +119,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
   const planAt = (r: number): CheckPlan | null => {
     if (r === rows[0]) return plan0;
     try {
-      const p = planFor(data, sheet, header, r + 1);
-      for (const s of p.steps) {
-        if (lr0 !== undefined) s.learningRate = lr0;
-        if (mu0 !== undefined) s.momentum = mu0;
-      }
-      return p;
+      return planFor(data, sheet, header, r + 1, { ...(lr0 !== undefined ? { lr: lr0 } : {}), ...(mu0 !== undefined ? { mu: mu0 } : {}) });
     } catch {
       return null;
     }
