@@ -62,7 +62,9 @@ export function renderSheet(s: SheetReport): string[] {
       if (g) gradientDetail(g, out, '      ');
       const others = s.gradients.filter((x) => x.weight === c.weight && x !== g && x.status !== 'pass');
       const inherited = c.failingRows.filter((r) => r !== g?.row && !others.some((o) => o.row === r));
-      if (others.length) out.push(`      rows with a formula unlike row ${s.firstRow}'s, checked on their own: ${others.map((o) => `${o.gradientAddress} ${o.formula}`).slice(0, 6).join('; ')}${others.length > 6 ? ' …' : ''}`);
+      if (others.length) {
+        out.push(`      rows ${rowList(others.map((o) => o.row!))} have a formula unlike row ${s.firstRow}'s and fail on their own, e.g. ${others[0].gradientAddress} ${others[0].formula}`);
+      }
       if (inherited.length && g?.row === s.firstRow) out.push(`      rows ${rowList(inherited)} hold the same formula as row ${s.firstRow}`);
       const fix = s.fixes.find((f) => f.weight === c.weight);
       if (fix) out.push(`      fix: ${fix.address}: =${fix.formula}   (and the same formula down the column)`);

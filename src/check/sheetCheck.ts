@@ -1,9 +1,10 @@
 import type { HyperFormula } from 'hyperformula';
-import { a1, columnName, shiftFormula } from './address';
+import { a1, cellsRead, columnName, shiftFormula } from './address';
 import { cellLabel, describeSheet, findHeader, MappingError, planFor, type HeaderRow } from './classic';
 import type { CheckEngine } from './engine';
 import { checkPlanUpdates, runChecks } from './gradcheck';
 import { fixFormulas } from './fix';
+import { fmt, num } from './format';
 import { scratchEngine } from './scratch';
 import { compareWithFirst, tableRows, type Comparison } from './table';
 import {
@@ -210,7 +211,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
         const d = differs.get(`${r},${p.gradient.col}`);
         wrongCells.push({
           address: a1(ref), row: r + 1, kind: 'gradient', weight: p.name, name: cellName(ref), formula: sheet.rows[r]?.[p.gradient.col]?.formula ?? null,
-          why: g ? (g.status === 'skipped' ? g.note ?? 'could not be checked' : `claimed ${g.claimed}, numerical ${g.numeric}`)
+          why: g ? (g.status === 'skipped' ? g.note ?? 'could not be checked' : `claimed ${num(g.claimed)}, numerical ${num(g.numeric)}`)
             : `the same formula as row ${top + 1}, which fails`,
           ...(d ? { differs: d.cmp.why } : {}),
         });
@@ -234,7 +235,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
       const d = differs.get(`${row},${p.weight.col}`);
       wrongCells.push({
         address: u.nextAddress, row: row + 1, kind: 'update', weight: p.name, name: u.nextName, formula: u.formula?.replace(/^=/, '') ?? null,
-        why: u.status === 'skipped' ? u.note ?? 'could not be checked' : `expected ${u.expected} (${u.rule}), holds ${u.actual}${u.hints.length ? `: ${u.hints.join('; ')}` : ''}`,
+        why: u.status === 'skipped' ? u.note ?? 'could not be checked' : `expected ${num(u.expected)} (${u.rule}), holds ${num(u.actual)}${u.hints.length ? `: ${u.hints.join('; ')}` : ''}`,
         ...(d ? { differs: d.cmp.why } : {}),
       });
     }
@@ -288,7 +289,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
     (formulaFails.get(d.col) ?? formulaFails.set(d.col, []).get(d.col)!).push(d.row + 1);
     wrongCells.push({
       address: a1(ref), row: d.row + 1, kind: 'formula', weight: null, name: cellName(ref), formula: d.f,
-      why: `differs from its column's formula =${shiftFormula(d.f0, sheet.name, d.row - d.row0, 0)} (${d.cmp.why}): it gives ${own ?? 'no number'} where that gives ${expected ?? 'no number'}`,
+      why: `differs from its column's formula =${shiftFormula(d.f0, sheet.name, d.row - d.row0, 0)} (${d.cmp.why}): it gives ${own === null ? 'no number' : fmt(own)} where that gives ${expected === null ? 'no number' : fmt(expected)}`,
       differs: d.cmp.why,
     });
   }
@@ -327,7 +328,18 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
       for (const c of failingCols) {
         const f = formulas.get(c.weight!);
         const p = params0.find((q) => q.name === c.weight)!;
-        if (f) fixes.push({ weight: c.weight!, column: c.column, address: a1(p.gradient), formula: f, rows: rows.map((r) => r + 1) });
+        if (!f) continue;
+        fixes.push({ weight: c.weight!, column: c.column, address: a1(p.gradient), formula: f, rows: rows.map((r) => r + 1) });
+        // What the correct formula reads that this one does not, or that it reads the same cells differently.
+        const g = firstStatus.get(c.weight!);
+        const own = sheet.rows[top]?.[p.gradient.col]?.formula;
+        if (g && g.status === 'fail' && own !== undefined && !g.hints.length) {
+          const mine = new Set(rowClosure(full, p.gradient, weightKeys).keys());
+          const needed = cellsRead(f, sheet.name).filter((q) => !mine.has(cellKey(q)));
+          g.hints.push(needed.length
+            ? `does not read ${[...new Map(needed.map((q) => [cellKey(q), q])).values()].map((q) => `${cellName(q)} (${a1(q)})`).join(', ')}, which the chain rule needs (see the fix)`
+            : 'reads the cells the chain rule needs but combines them differently: check the parentheses and the operators (+, −, ×) against the fix');
+        }
       }
     } finally {
       engine.destroy();

@@ -207,6 +207,8 @@ export async function main(argv: string[]): Promise<number> {
       } else {
         await writeFixedWorkbook(readFileSync(files[0]), fixes, String(flags.fix));
         process.stdout.write(`--fix: wrote ${flags.fix} with ${fixes.length} gradient column(s) replaced (${fixes.map((f) => `${f.sheet}!${f.address.replace(/\d+$/, '')}`).join(', ')})\n`);
+        const left = reports[0].sheets.flatMap((s) => s.wrongCells.filter((w) => w.kind !== 'gradient' || !s.fixes.some((f) => f.weight === w.weight)));
+        if (left.length) process.stdout.write(`--fix: ${left.length} other wrong cell(s) (updates, other formulas) are left as they are: see the report above\n`);
       }
     }
     return code;
@@ -220,4 +222,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Output piped into `head` that closes early is not an error of the check.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
 process.exitCode = await main(process.argv.slice(2));
