@@ -25,9 +25,10 @@ export function checkWorkbookSheets(data: WorkbookData, fileName: string): Workb
     const sheets = data.sheets.map((sheet): SheetReport => {
       try {
         return checkSheet(data, full, sheet, pool);
-      } catch (err) {
+      } catch {
+        // A bug of the checker, not of the file: the sheet is reported, the other sheets are still checked.
         return {
-          sheet: sheet.name, verdict: 'unsupported', message: [`sheet "${sheet.name}": the checker stopped on this sheet (${(err as Error).message}); please report it with the file`],
+          sheet: sheet.name, verdict: 'unsupported', message: [`sheet "${sheet.name}": the checker could not follow this sheet's formulas (an internal error); please report it with the file`],
           found: [], gradients: [], updates: [], columns: [], wrongCells: [], findings: [], fixes: [], notes: [], looksLikeNetwork: true,
         };
       }

@@ -148,7 +148,7 @@ async function mappedCheck(file: string, flags: Flags): Promise<number> {
       process.stderr.write(`check-workbook: nothing to check in ${file}: ${err.message}\n`);
       return EXIT.unmapped;
     }
-    process.stderr.write(`check-workbook: could not check ${file}: ${(err as Error).message}\n`);
+    process.stderr.write(`check-workbook: could not check ${file} (an internal error${process.env.CHECK_DEBUG ? `: ${(err as Error).stack}` : '; set CHECK_DEBUG=1 to see it'})\n`);
     return EXIT.io;
   }
 }
@@ -217,7 +217,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${err.message}\n\n${USAGE}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`check-workbook: stopped: ${(err as Error).message}\n`);
+    process.stderr.write(`check-workbook: stopped on an internal error${process.env.CHECK_DEBUG ? `: ${(err as Error).stack}` : ' (set CHECK_DEBUG=1 to see it); please report it with the file'}\n`);
     return EXIT.io;
   }
 }
