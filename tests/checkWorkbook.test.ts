@@ -432,7 +432,7 @@ describe('npm run check-workbook', () => {
 
     const ok = run(good, '--json', json);
     expect(ok.status).toBe(0);
-    expect(ok.out).toContain('Sheet "Backprop": PASS — 8 gradient columns and 8 update columns pass in all 3 rows');
+    expect(ok.out).toContain('Sheet "Backprop": PASS — 8 gradient columns pass in all 3 rows, 8 update columns in all 2');
     const parsed = JSON.parse(readFileSync(json, 'utf8')) as WorkbookReport;
     expect(parsed.verdict).toBe('pass');
     expect(parsed.sheets.map((s) => [s.sheet, s.verdict])).toEqual([['Backprop', 'pass']]);

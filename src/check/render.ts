@@ -24,9 +24,9 @@ export function sheetSummary(s: SheetReport): string {
   if (s.verdict === 'numbers-only' || s.verdict === 'unsupported') return s.message[0]?.replace(/^sheet "[^"]*": /, '') ?? '';
   const bad = s.columns.filter((c) => c.status === 'fail');
   if (bad.length === 0) {
-    const g = s.columns.filter((c) => c.kind === 'gradient').length;
-    const u = s.columns.filter((c) => c.kind === 'update').length;
-    return `${g} gradient columns and ${u} update columns pass in all ${s.lastRow! - s.firstRow! + 1} rows`;
+    const g = s.columns.filter((c) => c.kind === 'gradient');
+    const u = s.columns.filter((c) => c.kind === 'update');
+    return `${g.length} gradient columns pass in all ${g[0]?.rowsChecked ?? 0} rows` + (u.length ? `, ${u.length} update columns in all ${u[0].rowsChecked}` : ', no update checked');
   }
   const part = (kind: ColumnResult['kind'], what: string) => {
     const cs = bad.filter((c) => c.kind === kind);
