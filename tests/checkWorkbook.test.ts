@@ -458,6 +458,14 @@ describe('npm run check-workbook', () => {
     const missing = run(join(ROOT, 'no-such-file.xlsx'));
     expect(missing.status).toBe(4);
     expect(missing.out).toContain('no such file');
+    const pasted = tempPath('pasted.xlsx');
+    const { classicSheet } = await import('./support/handmadeSheets');
+    const numbers = classicSheet({ iterations: 3 }).grid.map((row) => row.map((v) => (typeof v === 'string' && v.startsWith('=') ? 0.5 : v)));
+    await writeWorkbook(pasted, { Backprop: numbers });
+    const numbersOnly = run(pasted, '--json', json);
+    expect(numbersOnly.status).toBe(5);
+    expect(numbersOnly.out).toContain('Sheet "Backprop": NUMBERS ONLY');
+    expect((JSON.parse(readFileSync(json, 'utf8')) as WorkbookReport).sheets[0].verdict).toBe('numbers-only');
     const none = run(EXAMPLE);
     expect(none.status).toBe(5);
     expect(none.out).toContain('Sheet "Backprop": UNSUPPORTED');

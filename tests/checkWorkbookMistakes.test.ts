@@ -137,3 +137,24 @@ describe('tolerances that fit real numbers', () => {
     expect(aa.status).toBe('fail');
   });
 });
+
+describe('--fix on an Excel file with shared formulas', () => {
+  it('replaces the failing column down the table (the shared group included) and the copy re-checks clean', async () => {
+    const { writeClassicSheet, CLASSIC_FORMULAS } = await import('./support/handmadeSheets');
+    const { fixedWorkbookBytes } = await import('../src/check/fixFile');
+    const JSZip = (await import('jszip')).default;
+    const path = tempPath('shared-bug.xlsx');
+    await writeClassicSheet(path, { iterations: 6, formulas: { '∂E/∂w3': CLASSIC_FORMULAS['∂E/∂w3'].replace(/a_h2/g, 'a_h1') } });
+    const before = await checkWorkbookFileBytes(readFileSync(path), 'shared-bug.xlsx');
+    const s = before.sheets[0];
+    expect(wrongCells(s)).toEqual(column('Z', [5, 6, 7, 8, 9, 10]).sort());
+    expect(s.fixes).toEqual([{ weight: 'w3', column: '∂E/∂w3', address: 'Z5', formula: '((R5-C5)*R5*(1-R5)*N5+(T5-D5)*T5*(1-T5)*P5)*L5*(1-L5)*A5', rows: [5, 6, 7, 8, 9, 10] }]);
+    const fixed = await fixedWorkbookBytes(readFileSync(path), s.fixes.map((f) => ({ sheet: s.sheet, ...f })));
+    const xml = await (await JSZip.loadAsync(fixed)).file('xl/worksheets/sheet1.xml')!.async('string');
+    expect(xml).toContain('<c r="Z7"><f>((R7-C7)*R7*(1-R7)*N7+(T7-D7)*T7*(1-T7)*P7)*L7*(1-L7)*A7</f></c>');
+    expect(xml).toMatch(/<f t="shared"[^>]*ref="X5:X10"/); // the other columns' shared groups are untouched
+    const after = await checkWorkbookFileBytes(fixed, 'fixed.xlsx');
+    expect(after.verdict).toBe('pass');
+    expect(after.sheets[0].columns.find((c) => c.weight === 'w3' && c.kind === 'gradient')!.rowsChecked).toBe(6);
+  });
+});
