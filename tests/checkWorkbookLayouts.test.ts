@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { classifyHeader } from '../src/check/classic';
+import { classifyHeader, findHeader } from '../src/check/classic';
 import type { WorkbookReport } from '../src/check/types';
 import { checkWorkbookFileBytes } from '../src/check/workbook';
 import { GOLDEN_GRADIENTS } from './support/checkGolden';
@@ -74,6 +74,13 @@ describe('column names and the learning rate', () => {
     for (const g of ['∂E/∂w1', '∂E∂W1', 'δE_tot/δw1', 'dE_total / dw1', 'Etotaldw1', 'Edw1', 'E∂w1', 'dw1', 'DE/DW1', 'EDW1']) {
       expect(classifyHeader(g), g).toEqual({ role: 'grad', key: 'w1', step: null });
     }
+  });
+
+  it('a bare dw1 or Δw1 column (the change of w1) yields to a ∂E/∂w1 column in the same header', () => {
+    const sheet = { name: 'S', rows: [['w1', 'Δw1', '∂E/∂w1', 'dw2', 'w2', 'E_total'].map((value) => ({ value }))] };
+    const { best } = findHeader(sheet);
+    expect(best!.grads.get('|w1')).toBe(2);
+    expect(best!.grads.get('|w2')).toBe(3);
   });
 
   const variants: [string, StudentOptions][] = [

@@ -110,6 +110,7 @@ function readHeaderRow(sheet: SheetData, row: number): HeaderRow {
     row, texts: new Map(), params: new Map(), grads: new Map(), losses: [], newParams: new Map(), velocities: new Map(),
     newVelocities: new Map(), lr: null, momentum: null, iteration: null, score: 0, matched: 0,
   };
+  const bareGrads = new Set<string>();
   (sheet.rows[row] ?? []).forEach((cell, col) => {
     const t = text(cell);
     if (t === null) return;
@@ -121,7 +122,17 @@ function readHeaderRow(sheet: SheetData, row: number): HeaderRow {
     };
     switch (role.role) {
       case 'param': if (role.step === null) first(h.params, role.key); break;
-      case 'grad': first(h.grads, stepKey(role.step, role.key)); break;
+      case 'grad': {
+        // A bare "dw1" (or "Δw1", the change of w1, which lower-cases to δw1) yields to a header naming the loss.
+        const k = stepKey(role.step, role.key);
+        const bare = /^(?:d|δ|∂)[wb]/i.test(t.normalize('NFKC').replace(/\s+/g, '')) || /^Δ/.test(t.trim());
+        if (!h.grads.has(k) || (bareGrads.has(k) && !bare)) {
+          h.grads.set(k, col);
+          if (bare) bareGrads.add(k);
+          else bareGrads.delete(k);
+        }
+        break;
+      }
       case 'loss': h.losses.push({ step: role.step, rank: role.rank, col }); break;
       case 'new-param': first(h.newParams, stepKey(role.step, role.key)); break;
       case 'velocity': if (role.step === null) first(h.velocities, role.key); break;
