@@ -149,20 +149,22 @@ describe.skipIf(!present)('the real workbooks of ../shared/workbooks (TRUTH.md)'
     it('one line per file and sheet, a summary, --csv and --json; an unreadable file gets a line and the batch goes on', () => {
       for (const name of ['ashwin', 'dhairyag', 'harshvs', 'sualeh']) copyFileSync(join(SHARED, `${name}.xlsx`), join(dir, `${name}.xlsx`));
       copyFileSync(join(ROOT, 'README.md'), join(dir, 'notes.xlsx'));
+      copyFileSync(join(ROOT, 'README.md'), join(dir, 'work.ods'));
       const csv = join(tmpdir(), `class-${process.pid}.csv`);
       const json = join(tmpdir(), `class-${process.pid}.json`);
       const r = run(dir, '--csv', csv, '--json', json);
       expect(r.status).toBe(1);
       const lines = r.out.trimEnd().split('\n');
-      expect(lines.filter((l) => /^\S+\.xlsx /.test(l))).toHaveLength(2 + 1 + 6 + 2 + 1);
+      expect(lines.filter((l) => /^\S+\.(xlsx|ods) /.test(l))).toHaveLength(2 + 1 + 6 + 2 + 1 + 1);
+      expect(r.out).toMatch(/work\.ods\s+–\s+UNREADABLE\s+a \.ods file, not an \.xlsx workbook: open it in a spreadsheet and save it as \.xlsx/);
       expect(r.out).toMatch(/ashwin\.xlsx\s+training\s+PASS/);
       expect(r.out).toMatch(/ashwin\.xlsx\s+lr_charts\s+NUMBERS ONLY/);
       expect(r.out).toMatch(/notes\.xlsx\s+–\s+UNREADABLE\s+not an XLSX file/);
       expect(r.out).toMatch(/sualeh\.xlsx\s+Self\s+FAIL\s+wrong gradients: w1 \(X, every row\)/);
-      expect(lines.at(-1)).toBe('5 workbook(s): 2 pass, 2 fail, 0 with nothing checkable, 1 unreadable; 11 sheet(s): 2 pass, 8 fail, 1 numbers only, 0 unsupported');
+      expect(lines.at(-1)).toBe('6 workbook(s): 2 pass, 2 fail, 0 with nothing checkable, 2 unreadable; 11 sheet(s): 2 pass, 8 fail, 1 numbers only, 0 unsupported');
       const table = readFileSync(csv, 'utf8').trimEnd().split('\n');
       expect(table[0]).toBe('file,sheet,verdict,failingGradients,failingUpdates,wrongCells,summary');
-      expect(table).toHaveLength(1 + 12);
+      expect(table).toHaveLength(1 + 13);
       expect(table.find((l) => l.startsWith('sualeh.xlsx,Rohan,'))).toMatch(/^sualeh\.xlsx,Rohan,fail,w3 w4,,136,/);
       const parsed = JSON.parse(readFileSync(json, 'utf8')) as { workbooks: WorkbookReport[] };
       const all = parsed.workbooks.flatMap((w) => w.sheets);

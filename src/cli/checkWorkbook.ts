@@ -4,7 +4,7 @@ import { MapError, MappingError, renderReport, UnreadableError } from '../check/
 import { checkWorkbookFile } from '../check/node';
 import { batchRows, csvOf, renderWorkbook, VERDICT_TEXT, type BatchRow } from '../check/render';
 import type { WorkbookReport } from '../check/types';
-import { checkWorkbookFileBytes } from '../check/workbook';
+import { checkWorkbookFileBytes, unreadableReport } from '../check/workbook';
 import { writeFixedWorkbook } from '../check/fixFile';
 import { parseArgs, UsageError, type Flags, type FlagSpec } from './args';
 
@@ -55,7 +55,10 @@ function splitArgs(argv: string[]): { files: string[]; rest: string[] } {
 
 const WORKBOOK = /\.(xlsx|xlsm)$/i;
 
-/** The workbooks named: files as given, folders as every .xlsx/.xlsm in them (and their folders), sorted. */
+/**
+ * The files named: files as given, folders as every file in them (and their folders), sorted; a file that is not
+ * an .xlsx/.xlsm gets its own line in the batch (a class folder holding an .ods or a .pdf should say so).
+ */
 function workbooksOf(args: string[]): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -63,7 +66,7 @@ function workbooksOf(args: string[]): string[] {
       if (name.startsWith('~$') || name.startsWith('.')) continue;
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (WORKBOOK.test(name)) out.push(p);
+      else out.push(p);
     }
   };
   for (const a of args) {
@@ -89,13 +92,18 @@ function exitOf(reports: WorkbookReport[]): number {
 }
 
 async function checkPath(path: string): Promise<WorkbookReport> {
+  const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
+  if (ext && !WORKBOOK.test(path) && existsSync(path)) {
+    const hint = ['xls', 'ods', 'numbers', 'csv'].includes(ext) ? ': open it in a spreadsheet and save it as .xlsx' : '';
+    return unreadableReport(basename(path), `a .${ext} file, not an .xlsx workbook${hint}`);
+  }
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a file' : 'cannot be read';
-    return { file: basename(path), verdict: 'unreadable', error: `cannot read ${path}: ${why}`, method: '', gradientTolerance: 0, updateTolerance: 0, sheets: [], notes: [] };
+    return unreadableReport(basename(path), `cannot read ${path}: ${why}`);
   }
   return checkWorkbookFileBytes(bytes, basename(path));
 }
@@ -166,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
     if (split.files.length === 0) throw new UsageError('give the workbooks to check, e.g. npm run check-workbook -- sheet.xlsx (or a folder)');
     if (flags.row !== undefined && (flags.row as number) < 1) throw new UsageError(`--row must be a sheet row number (1, 2, …), got ${flags.row}`);
     files = workbooksOf(split.files);
-    if (files.length === 0) throw new UsageError(`no .xlsx or .xlsm workbooks in ${split.files.join(', ')}`);
+    if (files.length === 0) throw new UsageError(`no files in ${split.files.join(', ')}`);
     const single = split.files.length === 1 && files.length === 1 && !(existsSync(split.files[0]) && statSync(split.files[0]).isDirectory());
     if ((flags.map !== undefined || flags.row !== undefined) && !single) throw new UsageError('--map and --row check one workbook; give one file');
     if (flags.fix !== undefined && !single) throw new UsageError('--fix writes the copy of one workbook; give one file');
