@@ -4,7 +4,7 @@ import { MapError, MappingError, renderReport, UnreadableError } from '../check/
 import { checkWorkbookFile } from '../check/node';
 import { batchRows, csvOf, renderWorkbook, VERDICT_TEXT, type BatchRow } from '../check/render';
 import type { WorkbookReport } from '../check/types';
-import { checkWorkbookFileBytes, unreadableReport } from '../check/workbook';
+import { checkWorkbookFileBytes, unreadableReport, workbookVerdict } from '../check/workbook';
 import { writeFixedWorkbook } from '../check/fixFile';
 import { parseArgs, UsageError, type Flags, type FlagSpec } from './args';
 
@@ -84,7 +84,12 @@ const real = (p: string) => {
   }
 };
 
-function exitOf(reports: WorkbookReport[]): number {
+/** Files in a folder that are not workbooks at all: they get a line, but do not set the exit code. */
+const foreign = new WeakSet<WorkbookReport>();
+
+function exitOf(all: WorkbookReport[]): number {
+  const reports = all.filter((r) => !foreign.has(r));
+  if (reports.length === 0) return EXIT.unmapped;
   if (reports.some((r) => r.verdict === 'fail')) return EXIT.failed;
   if (reports.some((r) => r.verdict === 'unreadable')) return EXIT.io;
   if (reports.some((r) => r.verdict !== 'pass')) return EXIT.unmapped;
@@ -94,8 +99,10 @@ function exitOf(reports: WorkbookReport[]): number {
 async function checkPath(path: string): Promise<WorkbookReport> {
   const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
   if (ext && !WORKBOOK.test(path) && existsSync(path)) {
-    const hint = ['xls', 'ods', 'numbers', 'csv'].includes(ext) ? ': open it in a spreadsheet and save it as .xlsx' : '';
-    return unreadableReport(basename(path), `a .${ext} file, not an .xlsx workbook${hint}`);
+    const spreadsheet = ['xls', 'ods', 'numbers', 'csv', 'xlsb'].includes(ext);
+    const r = unreadableReport(basename(path), `a .${ext} file, not an .xlsx workbook${spreadsheet ? ': open it in a spreadsheet and save it as .xlsx' : ' (left out)'}`);
+    if (!spreadsheet) foreign.add(r);
+    return r;
   }
   let bytes: Uint8Array;
   try {
@@ -117,8 +124,10 @@ function batchTable(rows: BatchRow[]): string[] {
 function summaryOf(reports: WorkbookReport[], rows: BatchRow[]): string {
   const count = (xs: { verdict: string }[], v: string) => xs.filter((x) => x.verdict === v).length;
   const sheets = rows.filter((r) => r.verdict !== 'unreadable');
-  return `${reports.length} workbook(s): ${count(reports, 'pass')} pass, ${count(reports, 'fail')} fail, ` +
-    `${count(reports, 'unsupported') + count(reports, 'numbers-only')} with nothing checkable, ${count(reports, 'unreadable')} unreadable; ` +
+  const others = reports.filter((r) => foreign.has(r)).length;
+  return `${reports.length - others} workbook(s): ${count(reports, 'pass')} pass, ${count(reports, 'fail')} fail, ` +
+    `${count(reports, 'unsupported') + count(reports, 'numbers-only')} with nothing checkable, ${count(reports, 'unreadable') - others} unreadable` +
+    `${others ? `, ${others} other file(s) left out` : ''}; ` +
     `${sheets.length} sheet(s): ${count(sheets, 'pass')} pass, ${count(sheets, 'fail')} fail, ${count(sheets, 'numbers-only')} numbers only, ${count(sheets, 'unsupported')} unsupported`;
 }
 
@@ -191,8 +200,14 @@ export async function main(argv: string[]): Promise<number> {
     for (const f of files) {
       const r = await checkPath(f);
       if (flags.sheet !== undefined && r.verdict !== 'unreadable') {
-        r.sheets = r.sheets.filter((s) => s.sheet === flags.sheet);
-        if (r.sheets.length === 0) throw new UsageError(`no sheet named "${flags.sheet}" in ${f}`);
+        const mine = r.sheets.filter((s) => s.sheet === flags.sheet);
+        if (mine.length === 0 && single) throw new UsageError(`no sheet named "${flags.sheet}" in ${f} (sheets: ${r.sheets.map((s) => s.sheet).join(', ')})`);
+        if (mine.length === 0) {
+          reports.push(unreadableReport(r.file, `no sheet named "${flags.sheet}" (sheets: ${r.sheets.map((s) => s.sheet).join(', ')})`));
+          continue;
+        }
+        r.sheets = mine;
+        r.verdict = workbookVerdict(mine);
       }
       reports.push(r);
       if (single) process.stdout.write(`${renderWorkbook(r)}\n`);
