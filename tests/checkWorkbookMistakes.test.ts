@@ -90,6 +90,11 @@ describe('mistakes students make are named, and nothing else', () => {
     expect(s.columns.filter((c) => c.kind === 'gradient').every((c) => c.status === 'pass')).toBe(true);
   });
 
+  it('the sliding learning rate is named too when the first row reads its weights from a block above', async () => {
+    const { s } = await sheetOf({ block: true, lr: { ref: 'sliding' } });
+    expect(s.findings.join('\n')).toContain('the learning rate η B8 becomes B9 in row 13: the reference is not anchored with $ (write $B$8)');
+  });
+
   it('a mixed reference ($G) that slides into another weight\'s column: w4\'s update starts from w3', async () => {
     const { s, rows } = await sheetOf({ update: { w4: '{$w3@prev}-{lr}*{g4@prev}' } });
     expect(wrongCells(s)).toEqual(column(L.w4, rows.slice(1)).sort());

@@ -5,6 +5,7 @@ import type { CheckEngine } from './engine';
 import { checkPlanUpdates, runChecks } from './gradcheck';
 import { fixFormulas } from './fix';
 import { fmt, num } from './format';
+import { rowList } from './rowList';
 import { scratchEngine } from './scratch';
 import { compareWithFirst, tableRows, type Comparison } from './table';
 import {
@@ -152,7 +153,10 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
   const width = Math.max(...rows.map((r) => sheet.rows[r]?.length ?? 0));
   const differs = new Map<string, { row: number; col: number; cmp: Comparison; f: string | null; f0: string; row0: number }>();
   for (let c = 0; c < width; c++) {
-    const r0 = rows.find((r) => sheet.rows[r]?.[c]?.formula !== undefined);
+    // A weight column's first row holds the starting weights (numbers, or formulas reading a block above): its
+    // column formula is the first update's.
+    const from = weightCols.has(c) ? rows.slice(1) : rows;
+    const r0 = from.find((r) => sheet.rows[r]?.[c]?.formula !== undefined);
     if (r0 === undefined) continue;
     const f0 = sheet.rows[r0]![c]!.formula!;
     for (const r of rows) {
@@ -269,6 +273,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
   const sheetId = full.sheetId(sheet.name)!;
   const gradColSet = new Set(params0.map((p) => p.gradient.col));
   const formulaFails = new Map<number, number[]>();
+  const harmless = new Map<number, { row: number; f: string | null; f0: string; row0: number }[]>();
   for (const d of differs.values()) {
     if (weightCols.has(d.col) || gradColSet.has(d.col) || d.f === null) continue;
     const ref = at(d.row, d.col);
@@ -283,7 +288,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
       expected = null;
     }
     if (own !== null && expected !== null && Math.abs(own - expected) <= SAME_VALUE * Math.max(Math.abs(own), Math.abs(expected))) {
-      notes.push(`${a1(ref)} (${cellName(ref)}) is written =${d.f}, unlike its column's =${shiftFormula(d.f0, sheet.name, d.row - d.row0, 0)}, but computes the same value`);
+      (harmless.get(d.col) ?? harmless.set(d.col, []).get(d.col)!).push(d);
       continue;
     }
     (formulaFails.get(d.col) ?? formulaFails.set(d.col, []).get(d.col)!).push(d.row + 1);
@@ -292,6 +297,11 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
       why: `differs from its column's formula =${shiftFormula(d.f0, sheet.name, d.row - d.row0, 0)} (${d.cmp.why}): it gives ${own === null ? 'no number' : fmt(own)} where that gives ${expected === null ? 'no number' : fmt(expected)}`,
       differs: d.cmp.why,
     });
+  }
+  for (const [col, ds] of harmless) {
+    const d = ds[0];
+    notes.push(`${cellName(at(d.row, col))} (${columnName(col)}): ${ds.length === 1 ? `${a1(at(d.row, col))} is` : `rows ${rowList(ds.map((x) => x.row + 1))} are`} ` +
+      `written unlike the column's first formula (${a1(at(d.row, col))} =${d.f} where it would be =${shiftFormula(d.f0, sheet.name, d.row - d.row0, 0)}), but compute the same values`);
   }
   for (const [col, failRows] of formulaFails) {
     columns.push({

@@ -59,6 +59,8 @@ const WORKBOOK = /\.(xlsx|xlsm)$/i;
  * The files named: files as given, folders as every file in them (and their folders), sorted; a file that is not
  * an .xlsx/.xlsm gets its own line in the batch (a class folder holding an .ods or a .pdf should say so).
  */
+const inFolder = new Set<string>();
+
 function workbooksOf(args: string[]): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -66,7 +68,10 @@ function workbooksOf(args: string[]): string[] {
       if (name.startsWith('~$') || name.startsWith('.')) continue;
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
-      else out.push(p);
+      else {
+        out.push(p);
+        inFolder.add(p);
+      }
     }
   };
   for (const a of args) {
@@ -98,7 +103,7 @@ function exitOf(all: WorkbookReport[]): number {
 
 async function checkPath(path: string): Promise<WorkbookReport> {
   const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
-  if (ext && !WORKBOOK.test(path) && existsSync(path)) {
+  if (ext && inFolder.has(path) && !WORKBOOK.test(path)) {
     const spreadsheet = ['xls', 'ods', 'numbers', 'csv', 'xlsb'].includes(ext);
     const r = unreadableReport(basename(path), `a .${ext} file, not an .xlsx workbook${spreadsheet ? ': open it in a spreadsheet and save it as .xlsx' : ' (left out)'}`);
     if (!spreadsheet) foreign.add(r);
