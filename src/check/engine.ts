@@ -55,9 +55,7 @@ export class CheckEngine {
       const hf = this.hf;
       hf.batch(() => {
         for (const name of hf.getSheetNames()) if (!(name in sheets)) hf.removeSheet(hf.getSheetId(name)!);
-        for (const [name, content] of Object.entries(sheets)) {
-          if (hf.getSheetId(name) === undefined) hf.addSheet(name);
-        }
+        for (const name of Object.keys(sheets)) if (hf.getSheetId(name) === undefined) hf.addSheet(name);
         for (const [name, content] of Object.entries(sheets)) hf.setSheetContent(hf.getSheetId(name)!, content);
       });
     } else {

@@ -1,5 +1,5 @@
 import type { HyperFormula } from 'hyperformula';
-import { a1, cellsRead, columnName, shiftFormula } from './address';
+import { a1, cellsRead, columnIndex, columnName, shiftFormula } from './address';
 import { cellLabel, describeSheet, findHeader, MappingError, planFor, type HeaderRow } from './classic';
 import type { CheckEngine } from './engine';
 import { checkPlanUpdates, runChecks } from './gradcheck';
@@ -61,10 +61,14 @@ function emptyReport(sheet: string, verdict: SheetReport['verdict'], message: st
 }
 
 /** Numerical check of some gradient cells of one row, in a scratch engine holding that row. */
-function numericRow(ctx: Ctx, plan: CheckPlan, only: Set<string> | null): GradientResult[] {
+/** The column of a result's gradient cell ("X33" → 23): gradients are told apart by column (in single-sample
+ * layouts each step has its own gradient of the same weight). */
+const gradCol = (g: GradientResult) => columnIndex(/^([A-Z]+)/.exec(g.gradientAddress)![1]);
+
+function numericRow(ctx: Ctx, plan: CheckPlan, only: Set<number> | null): GradientResult[] {
   const steps = plan.steps.map((s) => ({
     ...s,
-    params: s.params.filter((p) => only === null || only.has(p.name)).map((p) => ({ name: p.name, weight: p.weight, gradient: p.gradient })),
+    params: s.params.filter((p) => only === null || only.has(p.gradient.col)).map((p) => ({ name: p.name, weight: p.weight, gradient: p.gradient })),
   })).filter((s) => s.params.length > 0);
   if (steps.length === 0) return [];
   const small: CheckPlan = { ...plan, steps };
@@ -140,13 +144,13 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
     forward.add(s.loss.col);
     for (const c of rowClosure(full, s.loss, weightKeys).values()) forward.add(c.col);
   }
-  const helpersOf = new Map<string, Set<number>>();
+  const helpersOf = new Map<number, Set<number>>();
   for (const p of params0) {
     const cols = new Set<number>();
     for (const c of rowClosure(full, p.gradient, new Set([...weightKeys]).add(cellKey(p.gradient))).values()) {
       if (!forward.has(c.col) && !weightCols.has(c.col)) cols.add(c.col);
     }
-    helpersOf.set(p.name, cols);
+    helpersOf.set(p.gradient.col, cols);
   }
 
   // Every formula column's cells against its first formula.
@@ -169,12 +173,12 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
 
   // Gradients: the first row numerically; a later row numerically where its formula (or a helper it reads) differs.
   const gradients: GradientResult[] = numericRow(ctx, plan0, null);
-  const firstStatus = new Map(gradients.map((g) => [g.weight, g]));
-  const deviating = new Map<number, Set<string>>();
+  const firstStatus = new Map(gradients.map((g) => [gradCol(g), g]));
+  const deviating = new Map<number, Set<number>>();
   for (const r of rows.slice(1)) {
     for (const p of params0) {
-      const cols = [p.gradient.col, ...helpersOf.get(p.name)!];
-      if (cols.some((c) => differs.has(`${r},${c}`))) (deviating.get(r) ?? deviating.set(r, new Set()).get(r)!).add(p.name);
+      const cols = [p.gradient.col, ...helpersOf.get(p.gradient.col)!];
+      if (cols.some((c) => differs.has(`${r},${c}`))) (deviating.get(r) ?? deviating.set(r, new Set()).get(r)!).add(p.gradient.col);
     }
   }
   const numericAt = new Map<string, GradientResult>();
@@ -183,7 +187,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
     if (!plan) continue;
     for (const g of numericRow(ctx, plan, names)) {
       gradients.push(g);
-      numericAt.set(`${r},${g.weight}`, g);
+      numericAt.set(`${r},${gradCol(g)}`, g);
     }
   }
 
@@ -204,9 +208,9 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
   for (const p of params0) {
     const failing: number[] = [];
     const numericRows: number[] = [];
-    const g0 = firstStatus.get(p.name);
+    const g0 = firstStatus.get(p.gradient.col);
     for (const r of rows) {
-      const g = r === top ? g0 : numericAt.get(`${r},${p.name}`);
+      const g = r === top ? g0 : numericAt.get(`${r},${p.gradient.col}`);
       if (g) numericRows.push(r + 1);
       const status = g ? g.status : g0?.status;
       if (status === 'fail' || status === 'skipped') {
@@ -230,7 +234,9 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
   // Update columns, and learning-rate references that slide.
   const lrRef = lr0 !== undefined && typeof lr0 !== 'number' ? lr0 : null;
   const slideStarts: { col: number; row: number; actual: CellRef }[] = [];
-  for (const p of params0) {
+  // One update column per weight: the row's own weight columns (the first step's weights).
+  const ownWeights = plan0.steps[0].params;
+  for (const p of ownWeights) {
     const mine = updates.filter((u) => u.weight === p.name && u.kind === 'weight');
     if (mine.length === 0) continue;
     const failing = mine.filter((u) => u.status === 'fail' || u.status === 'skipped');
@@ -265,7 +271,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
     const cols = slideStarts.map((s) => columnName(s.col));
     const anchored = `$${columnName(lrRef.col)}$${lrRef.row + 1}`;
     findings.push(`the learning rate ${lrName ? `${lrName} ` : ''}${a1(lrRef)} becomes ${a1(first.actual)} in row ${first.row + 1}: the reference is not anchored with $ ` +
-      `(write ${anchored}); it slides in the update${cols.length > 1 ? 's' : ''} of ${cols.length === params0.length ? 'every weight' : cols.join(', ')}`);
+      `(write ${anchored}); it slides in the update${cols.length > 1 ? 's' : ''} of ${cols.length === ownWeights.length ? 'every weight' : cols.join(', ')}`);
     for (const c of columns) if (c.kind === 'update' && slideStarts.some((s) => columnName(s.col) === c.letter)) c.note = `the learning-rate reference slides from row ${first.row + 1}`;
   }
 
@@ -328,7 +334,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
   const fixes: FixFormula[] = [];
   const failingCols = columns.filter((c) => c.kind === 'gradient' && c.status === 'fail');
   if (failingCols.length > 0) {
-    const firstResults = failingCols.map((c) => firstStatus.get(c.weight!)).filter((g): g is GradientResult => !!g && g.numeric !== null);
+    const firstResults = failingCols.map((c) => firstStatus.get(columnIndex(c.letter))).filter((g): g is GradientResult => !!g && g.numeric !== null);
     const roots = plan0.steps.flatMap((st) => [st.loss, ...st.params.map((p) => p.gradient)]);
     const engine = scratchEngine(full, { roots, weights: params0.map((p) => p.weight), sheet: sheet.name, rows: [top] }, pool);
     try {
@@ -341,7 +347,7 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
         if (!f) continue;
         fixes.push({ weight: c.weight!, column: c.column, address: a1(p.gradient), formula: f, rows: rows.map((r) => r + 1) });
         // What the correct formula reads that this one does not, or that it reads the same cells differently.
-        const g = firstStatus.get(c.weight!);
+        const g = firstStatus.get(columnIndex(c.letter));
         const own = sheet.rows[top]?.[p.gradient.col]?.formula;
         if (g && g.status === 'fail' && own !== undefined && !g.hints.length) {
           const mine = new Set(rowClosure(full, p.gradient, weightKeys).keys());
