@@ -134,6 +134,25 @@ describe('several networks, and sheets without one', () => {
     expect(r.verdict).toBe('fail');
   });
 
+  it('two tables one under the other on one sheet: each checked and reported on its own', async () => {
+    const a = studentSheet({ headerRow: 5, iterations: 6 });
+    const b = studentSheet({ headerRow: 20, iterations: 5, lr: { value: 1 }, formulas: { g3: '(({a_o1}-{t1})*{a_o1}*(1-{a_o1})*{w6}+({a_o2}-{t2})*{a_o2}*(1-{a_o2})*{w8})*{a_h1}*(1-{a_h1})*{i1}' } });
+    const grid = [...a.grid, ...b.grid.slice(a.grid.length)];
+    const r = await checked({ Rates: grid });
+    expect(r.sheets.map((s) => [s.sheet, s.table ?? 1, s.headerRow, s.verdict])).toEqual([['Rates', 1, 5, 'pass'], ['Rates', 2, 20, 'fail']]);
+    expect(r.sheets[1].columns.filter((c) => c.status === 'fail').map((c) => c.letter)).toEqual(['Z']);
+    expect(r.sheets[1].found.join('\n')).toContain('= 1');
+  });
+
+  it('a second table beside the first is not checked, and the report says so', async () => {
+    const a = studentSheet({ headerRow: 5 });
+    const b = studentSheet({ headerRow: 5, shift: 40 });
+    const grid = a.grid.map((row, r) => [...row, ...Array(Math.max(0, 40 - row.length)).fill(null), ...(b.grid[r] ?? []).slice(40)]);
+    const r = await checked({ Both: grid });
+    expect(r.sheets[0].verdict).toBe('pass');
+    expect(r.sheets[0].notes.join('\n')).toContain('header row 5 names w1 again in column AS: a table there, beside the first, is not checked');
+  });
+
   it('a sheet with formulas but no recognisable table is unsupported, saying what was found and what is missing', async () => {
     const grid: Grid = [['w1', 'w2', 'x', 'y'], [0.1, 0.2, 1, '=A2*C2+B2*C2']];
     const r = await checked({ Odd: grid });

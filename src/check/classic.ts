@@ -223,9 +223,9 @@ function definedSetting(data: WorkbookData, test: RegExp, sheet: string): CellRe
 }
 
 /** The header row a learner would read as the table's: the best-scoring row anywhere in the sheet. */
-export function findHeader(sheet: SheetData): { header: HeaderRow | null; best: HeaderRow | null } {
+export function findHeader(sheet: SheetData, fromRow = 0): { header: HeaderRow | null; best: HeaderRow | null } {
   let best: HeaderRow | null = null;
-  for (let r = 0; r < Math.min(HEADER_SEARCH_ROWS, sheet.rows.length); r++) {
+  for (let r = fromRow; r < Math.min(fromRow + HEADER_SEARCH_ROWS, sheet.rows.length); r++) {
     if (!sheet.rows[r]?.some((c) => text(c) !== null)) continue;
     const h = readHeaderRow(sheet, r);
     if (!best || (usable(h) && !usable(best)) || (usable(h) === usable(best) && h.score > best.score)) best = h;

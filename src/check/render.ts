@@ -45,7 +45,7 @@ function gradientDetail(g: GradientResult, out: string[], indent: string): void 
 }
 
 export function renderSheet(s: SheetReport): string[] {
-  const out = [`Sheet "${s.sheet}": ${VERDICT_TEXT[s.verdict]}${s.verdict === 'pass' || s.verdict === 'fail' ? ` — ${sheetSummary(s)}` : ''}`];
+  const out = [`Sheet "${s.sheet}"${s.table ? `, table ${s.table} (header row ${s.headerRow})` : ''}: ${VERDICT_TEXT[s.verdict]}${s.verdict === 'pass' || s.verdict === 'fail' ? ` — ${sheetSummary(s)}` : ''}`];
   if (s.verdict === 'numbers-only' || s.verdict === 'unsupported') {
     for (const m of s.message) out.push(`  ${m.replace(/^sheet "[^"]*": /, '')}`);
     return out;
@@ -107,7 +107,7 @@ export function batchRows(r: WorkbookReport): BatchRow[] {
   if (r.verdict === 'unreadable') return [{ file: r.file, sheet: '', verdict: 'unreadable', failingGradients: '', failingUpdates: '', wrongCells: 0, summary: r.error ?? '' }];
   return r.sheets.map((s) => ({
     file: r.file,
-    sheet: s.sheet,
+    sheet: s.table ? `${s.sheet} (table ${s.table}, row ${s.headerRow})` : s.sheet,
     verdict: s.verdict,
     failingGradients: s.columns.filter((c) => c.kind === 'gradient' && c.status === 'fail').map((c) => c.weight).join(' '),
     failingUpdates: s.columns.filter((c) => c.kind === 'update' && c.status === 'fail').map((c) => c.weight).join(' '),

@@ -1,6 +1,6 @@
 import type { HyperFormula } from 'hyperformula';
 import { a1, cellsRead, columnIndex, columnName, shiftFormula } from './address';
-import { cellLabel, describeSheet, findHeader, MappingError, planFor, type HeaderRow } from './classic';
+import { cellLabel, classifyHeader, describeSheet, findHeader, MappingError, planFor, type HeaderRow } from './classic';
 import type { CheckEngine } from './engine';
 import { checkPlanUpdates, runChecks } from './gradcheck';
 import { fixFormulas } from './fix';
@@ -85,8 +85,9 @@ function numericRow(ctx: Ctx, plan: CheckPlan, only: Set<number> | null): Gradie
   }
 }
 
-export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetData, pool?: HyperFormula): SheetReport {
-  const { header, best } = findHeader(sheet);
+/** Checks the first table of `sheet` at or below `fromRow` (0-based); a sheet can hold several, one under another. */
+export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetData, pool?: HyperFormula, fromRow = 0): SheetReport {
+  const { header, best } = findHeader(sheet, fromRow);
   const looks = !!best && (best.params.size > 0 || best.grads.size > 0);
   if (!header) {
     if (!hasFormulas(sheet)) {
@@ -204,6 +205,15 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
   const columns: ColumnResult[] = [];
   const findings: string[] = [];
   const notes = [...plan0.notes];
+  // A second table beside the first (w1 named again further right) is not checked: say so.
+  const firstWeightCol = Math.min(...header.params.values());
+  for (const [col, t] of header.texts) {
+    const role = classifyHeader(t);
+    if (role?.role === 'param' && header.params.get(role.key) !== col && col > firstWeightCol && role.key === [...header.params.keys()][0]) {
+      notes.push(`header row ${header.row + 1} names ${t} again in column ${columnName(col)}: a table there, beside the first, is not checked; put each network on a sheet of its own (or one under another)`);
+      break;
+    }
+  }
 
   for (const p of params0) {
     const failing: number[] = [];

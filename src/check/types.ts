@@ -188,6 +188,8 @@ export interface FixFormula {
 
 export interface SheetReport {
   sheet: string;
+  /** 2, 3 … for further tables under the first one on the same sheet. */
+  table?: number;
   verdict: SheetVerdict;
   /** For numbers-only and unsupported sheets: what was found and what is missing. */
   message: string[];

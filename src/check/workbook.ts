@@ -2,6 +2,7 @@ import { CheckEngine } from './engine';
 import { GRADIENT_TOLERANCE, METHOD, UPDATE_TOLERANCE } from './gradcheck';
 import { readWorkbookData, UnreadableError } from './load';
 import { scratchPool } from './scratch';
+import { findHeader } from './classic';
 import { checkSheet } from './sheetCheck';
 import type { SheetReport, WorkbookData, WorkbookReport } from './types';
 
@@ -22,15 +23,24 @@ export function checkWorkbookSheets(data: WorkbookData, fileName: string): Workb
   const full = new CheckEngine(data);
   const pool = scratchPool();
   try {
-    const sheets = data.sheets.map((sheet): SheetReport => {
+    const sheets = data.sheets.flatMap((sheet): SheetReport[] => {
       try {
-        return checkSheet(data, full, sheet, pool);
+        const first = checkSheet(data, full, sheet, pool);
+        const out = [first];
+        // More tables further down the same sheet (one per learning rate, stacked), each reported on its own.
+        for (let last = first.lastRow; last !== undefined && out.length < 20 && findHeader(sheet, last).header;) {
+          const next = checkSheet(data, full, sheet, pool, last);
+          next.table = out.length + 1;
+          out.push(next);
+          last = next.lastRow;
+        }
+        return out;
       } catch {
         // A bug of the checker, not of the file: the sheet is reported, the other sheets are still checked.
-        return {
+        return [{
           sheet: sheet.name, verdict: 'unsupported', message: [`sheet "${sheet.name}": the checker could not follow this sheet's formulas (an internal error); please report it with the file`],
           found: [], gradients: [], updates: [], columns: [], wrongCells: [], findings: [], fixes: [], notes: [], looksLikeNetwork: true,
-        };
+        }];
       }
     });
     if (sheets.length === 0) {
