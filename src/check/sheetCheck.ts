@@ -290,8 +290,15 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
   const gradColSet = new Set(params0.map((p) => p.gradient.col));
   const formulaFails = new Map<number, number[]>();
   const harmless = new Map<number, { row: number; f: string | null; f0: string; row0: number }[]>();
+  const aside = new Map<number, number[]>();
   for (const d of differs.values()) {
     if (weightCols.has(d.col) || gradColSet.has(d.col) || d.f === null) continue;
+    // Only what the loss or a gradient reads can make the network wrong; other columns (a loss difference, a
+    // chart's data) that differ get a note.
+    if (!forward.has(d.col) && ![...helpersOf.values()].some((h) => h.has(d.col))) {
+      (aside.get(d.col) ?? aside.set(d.col, []).get(d.col)!).push(d.row + 1);
+      continue;
+    }
     const ref = at(d.row, d.col);
     const own = full.number(ref);
     const engineF0 = (full.hf.getCellFormula(full.address(at(d.row0, d.col))) ?? `=${d.f0}`).replace(/^=/, '');
@@ -318,6 +325,9 @@ export function checkSheet(data: WorkbookData, full: CheckEngine, sheet: SheetDa
     const d = ds[0];
     notes.push(`${cellName(at(d.row, col))} (${columnName(col)}): ${ds.length === 1 ? `${a1(at(d.row, col))} is` : `rows ${rowList(ds.map((x) => x.row + 1))} are`} ` +
       `written unlike the column's first formula (${a1(at(d.row, col))} =${d.f} where it would be =${shiftFormula(d.f0, sheet.name, d.row - d.row0, 0)}), but compute the same values`);
+  }
+  for (const [col, asideRows] of aside) {
+    notes.push(`${cellName(at(top, col))} (${columnName(col)}): rows ${rowList(asideRows)} are written unlike the column's first formula; neither the loss nor a gradient reads that column`);
   }
   for (const [col, failRows] of formulaFails) {
     columns.push({
