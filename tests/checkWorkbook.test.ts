@@ -9,7 +9,8 @@ import { checkWorkbookBytes, checkWorkbookData, MapError, renderReport, Unreadab
 import { readWorkbookData } from '../src/check/load';
 import { planFromMap } from '../src/check/mapFile';
 import { checkWorkbookFile } from '../src/check/node';
-import type { CheckReport, GradientResult } from '../src/check/types';
+import type { CheckReport, GradientResult, WorkbookReport } from '../src/check/types';
+import { checkWorkbookFileBytes } from '../src/check/workbook';
 import { runEpochs } from '../src/driver/driver';
 import type { Flavour } from '../src/export/xlsx';
 import { writeXlsxFile } from '../src/export/xlsxFile';
@@ -17,7 +18,7 @@ import { buildLayout } from '../src/layout/layout';
 import { loadPreset, PRESET_NAMES } from '../src/spec/presets';
 import { initialParams, sampleOrder } from '../src/spec/resolve';
 import { withOverrides } from '../src/spec/validate';
-import { CHECK_MAX_BYTES, reportSections, runWorkbookCheck, verdictLine, type WorkbookCheckView } from '../src/web/views/checkReport';
+import { batchTableRows, CHECK_MAX_BYTES, reportSections, runWorkbookCheck, verdictLine, type WorkbookCheckView } from '../src/web/views/checkReport';
 import { buildWorkbook, numberAt, type Workbook } from '../src/workbook/workbook';
 import { GOLDEN_GRADIENTS } from './support/checkGolden';
 import {
@@ -76,8 +77,14 @@ describe('gradsheet exports: every gradient cell passes', () => {
     for (const flavour of ['values', 'live'] as const) {
       it(`${preset} (${flavour}): mapped automatically to the layout's own cells, all pass`, async () => {
         const wb = trained(preset);
-        const report = await checkWorkbookFile(await exported(wb, flavour));
+        const path = await exported(wb, flavour);
+        const report = await checkWorkbookFile(path);
         const { layout } = wb;
+        // Every row, every sheet: the Train sheet passes, the others hold numbers only.
+        const whole = await checkWorkbookFileBytes(readFileSync(path), 'export.xlsx');
+        expect(whole.verdict).toBe('pass');
+        expect(whole.sheets.map((s) => [s.sheet, s.verdict])).toEqual([['Train', 'pass'], ['Data', 'numbers-only'], ['Run', 'numbers-only'], ['Columns', 'numbers-only']]);
+        expect(whole.sheets[0].columns.filter((c) => c.kind === 'gradient')).toHaveLength(layout.columns.filter((c) => c.kind === 'grad').length);
         expect(report.verdict).toBe('pass');
         expect(failing(report)).toEqual([]);
         expect(failingUpdates(report)).toEqual([]);
@@ -425,68 +432,97 @@ describe('npm run check-workbook', () => {
 
     const ok = run(good, '--json', json);
     expect(ok.status).toBe(0);
-    expect(ok.out).toContain('PASS: 8 of 8 gradient cells pass, 8 of 8 updates pass');
-    expect((JSON.parse(readFileSync(json, 'utf8')) as CheckReport).verdict).toBe('pass');
+    expect(ok.out).toContain('Sheet "Backprop": PASS — 8 gradient columns pass in all 3 rows, 8 update columns in all 2');
+    const parsed = JSON.parse(readFileSync(json, 'utf8')) as WorkbookReport;
+    expect(parsed.verdict).toBe('pass');
+    expect(parsed.sheets.map((s) => [s.sheet, s.verdict])).toEqual([['Backprop', 'pass']]);
 
+    const whole = run(bad);
+    expect(whole.status).toBe(1);
+    expect(whole.out).toContain('Sheet "Backprop": FAIL — wrong gradients: w5 (AB, every row)');
+    expect(whole.out).toContain('→ numerical = claimed × a_o1·(1 − a_o1), the sigmoid\'s derivative at a_o1: the formula misses that factor');
+    expect(whole.out).toContain('fix: AB5: =(R5-C5)*R5*(1-R5)*J5');
     const failed = run('--row', '5', bad);
     expect(failed.status).toBe(1);
     expect(failed.out).toContain('∂E/∂w5 (AB5)   w5      0.3023393921     0.07215707291    7.6e-1      FAIL');
 
     const usage = run(good, '--bogus');
     expect(usage.status).toBe(2);
-    expect(usage.err).toContain('Exit codes: 0 every gradient cell passes');
+    expect(usage.err).toContain('Exit codes: 0 every sheet with a network passes');
     const badMap = run(EXAMPLE, '--map', join(ROOT, 'README.md'));
     expect(badMap.status).toBe(2);
     expect(badMap.err).toContain('bad map: README.md: not valid JSON');
-    expect(run(join(ROOT, 'README.md')).status).toBe(4);
+    const unreadable = run(join(ROOT, 'README.md'));
+    expect(unreadable.status).toBe(4);
+    expect(unreadable.out).toContain('not an XLSX file: it is not a zip archive');
+    const missing = run(join(ROOT, 'no-such-file.xlsx'));
+    expect(missing.status).toBe(4);
+    expect(missing.out).toContain('no such file');
+    const pasted = tempPath('pasted.xlsx');
+    const { classicSheet } = await import('./support/handmadeSheets');
+    const numbers = classicSheet({ iterations: 3 }).grid.map((row) => row.map((v) => (typeof v === 'string' && v.startsWith('=') ? 0.5 : v)));
+    await writeWorkbook(pasted, { Backprop: numbers });
+    const numbersOnly = run(pasted, '--json', json);
+    expect(numbersOnly.status).toBe(5);
+    expect(numbersOnly.out).toContain('Sheet "Backprop": NUMBERS ONLY');
+    expect((JSON.parse(readFileSync(json, 'utf8')) as WorkbookReport).sheets[0].verdict).toBe('numbers-only');
     const none = run(EXAMPLE);
     expect(none.status).toBe(5);
-    expect(none.err).toContain('could not find the classic layout');
+    expect(none.out).toContain('Sheet "Backprop": UNSUPPORTED');
+    expect(none.out).toContain('best header row 6: weights: w1, w2; loss: none; gradients: none');
   }, 120_000);
 });
 
 describe('the page\'s Check a workbook (no DOM: a stand-in view)', () => {
   function fakeView() {
-    const seen: { busy: string[]; error: string[]; shown: CheckReport[] } = { busy: [], error: [], shown: [] };
+    const seen: { busy: string[]; error: string[]; shown: CheckReport[]; tables: WorkbookReport[][] } = { busy: [], error: [], shown: [], tables: [] };
     const view: WorkbookCheckView = {
       element: null as unknown as HTMLElement,
       busy: (t) => seen.busy.push(t),
       error: (t) => seen.error.push(t),
       show: (r) => seen.shown.push(r),
+      showTable: (r) => seen.tables.push(r),
       clear: () => undefined,
     };
     return { view, seen };
   }
   const fileOf = (path: string, name = path.split('/').pop()!) => new File([readFileSync(path)], name);
 
-  it('checks a workbook with the map chosen with it, and lays the report out as text', async () => {
+  it('checks one workbook with the map chosen with it, and lays the report out as text', async () => {
     const { view, seen } = fakeView();
-    const report = await runWorkbookCheck([fileOf(EXAMPLE_MAP), fileOf(EXAMPLE)], view);
+    const report = await runWorkbookCheck([fileOf(EXAMPLE_MAP), fileOf(EXAMPLE)], view) as CheckReport;
     expect(seen.error).toEqual([]);
     expect(seen.busy).toEqual(['checking example-block-layout.xlsx with example-check-map.json…']);
-    expect(report?.verdict).toBe('pass');
-    expect(verdictLine(report!)).toBe('PASS: example-block-layout.xlsx: 8 of 8 gradient cells pass, 8 of 8 updates pass');
-
-    const faulty = tempPath('faulty.xlsx');
-    await writeClassicSheet(faulty, { iterations: 3, formulas: { '∂E/∂w5': '=(a_o1-t1)*a_h1' } });
-    const bad = await runWorkbookCheck([fileOf(faulty)], view);
-    const sections = reportSections(bad!);
-    expect(sections.map((s) => s.title)).toEqual(['Gradients, row 5', 'Update rule, row 5 (new weight = w − η·gradient)']);
-    const w5 = sections[0].rows.find((r) => r.cells[0] === '∂E/∂w5 (AB5)')!;
-    expect(w5.cells.slice(1)).toEqual(['w5', '0.3023393921', '0.07215707291', '7.6e-1', 'FAIL']);
-    expect(w5.details[0]).toBe('∂E/∂w5 =(a_o1-t1)*a_h1');
-    expect(w5.details.at(-1)).toContain('→ numerical = claimed × a_o1·(1 − a_o1)');
-    expect(sections[0].rows.filter((r) => r.details.length > 0)).toHaveLength(1);
+    expect(report.verdict).toBe('pass');
+    expect(verdictLine(report)).toBe('PASS: example-block-layout.xlsx: 8 of 8 gradient cells pass, 8 of 8 updates pass');
+    const sections = reportSections(report);
+    expect(sections.map((s) => s.title)).toEqual(['Gradients, sheet "Backprop"', 'Update rule, sheet "Backprop" (new weight = w − η·gradient)']);
   });
 
-  it('refuses a file over the size limit, or a map alone, with a message; an unreadable file gets one too', async () => {
+  it('checks many workbooks at once: one table row per file and sheet, each opening its full report', async () => {
+    const { view, seen } = fakeView();
+    const good = tempPath('good.xlsx');
+    await writeClassicSheet(good, { iterations: 3 });
+    const faulty = tempPath('faulty.xlsx');
+    await writeClassicSheet(faulty, { iterations: 3, formulas: { '∂E/∂w5': '=(a_o1-t1)*a_h1' } });
+    const reports = await runWorkbookCheck([fileOf(good), fileOf(faulty), new File(['<b>not a zip</b>'], 'x.xlsx')], view) as WorkbookReport[];
+    expect(seen.busy).toEqual(['checking 1 of 3: good.xlsx…', 'checking 2 of 3: faulty.xlsx…', 'checking 3 of 3: x.xlsx…']);
+    expect(seen.tables).toHaveLength(1);
+    const rows = batchTableRows(reports);
+    expect(rows.map((r) => [r.file, r.sheet, r.verdict])).toEqual([['good.xlsx', 'Backprop', 'PASS'], ['faulty.xlsx', 'Backprop', 'FAIL'], ['x.xlsx', '', 'UNREADABLE']]);
+    expect(rows[1].summary).toBe('wrong gradients: w5 (AB, every row)');
+    const text = rows[1].report.join('\n');
+    expect(text).toContain('∂E/∂w5 (AB): FAIL in all 3 rows, first in row 5');
+    expect(text).toContain('→ numerical = claimed × a_o1·(1 − a_o1)');
+    expect(rows[2].report).toEqual(['x.xlsx: not an XLSX file: it is not a zip archive']);
+  });
+
+  it('refuses a single file over the size limit, or a map alone, with a message', async () => {
     const { view, seen } = fakeView();
     expect(await runWorkbookCheck([new File([new Uint8Array(CHECK_MAX_BYTES + 1)], 'big.xlsx')], view)).toBeNull();
     expect(seen.error[0]).toBe('big.xlsx is 2.0 MB; the page checks workbooks up to 2 MB. Larger ones: npm run check-workbook -- big.xlsx');
     expect(await runWorkbookCheck([fileOf(EXAMPLE_MAP)], view)).toBeNull();
-    expect(seen.error[1]).toContain('Choose the workbook (.xlsx)');
-    expect(await runWorkbookCheck([new File(['<b>not a zip</b>'], 'x.xlsx')], view)).toBeNull();
-    expect(seen.error[2]).toMatch(/^x\.xlsx: not a readable XLSX file/);
+    expect(seen.error[1]).toContain('Choose the workbooks (.xlsx)');
     expect(seen.shown).toEqual([]);
   });
 });

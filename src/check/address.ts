@@ -179,3 +179,44 @@ export function namedFormula(formula: string, sheet: string, nameOf: (ref: CellR
   }
   return out + formula.slice(at);
 }
+
+const A1_PART = /(\$?)([A-Za-z]{1,3})(\$?)([0-9]+)/g;
+
+/**
+ * The formula as it reads when copied `dRow` rows down and `dCol` columns right: references without `$` move,
+ * anchored parts stay (what a spreadsheet does on fill-down, and how a shared formula is translated to each cell).
+ */
+export function shiftFormula(formula: string, sheet: string, dRow: number, dCol: number): string {
+  if (dRow === 0 && dCol === 0) return formula;
+  let out = '';
+  let at = 0;
+  for (const t of scanRefs(formula, sheet)) {
+    if (t.kind !== 'cell' && t.kind !== 'range') continue;
+    const text = formula.slice(t.start, t.end);
+    const bang = text.lastIndexOf('!');
+    const prefix = bang >= 0 ? text.slice(0, bang + 1) : '';
+    const body = bang >= 0 ? text.slice(bang + 1) : text;
+    if (!/[0-9]/.test(body) || !/[A-Za-z]/.test(body)) continue; // whole rows or columns: left as they are
+    const moved = body.replace(A1_PART, (_m, cAbs: string, col: string, rAbs: string, row: string) => {
+      const c = cAbs ? columnIndex(col) : columnIndex(col) + dCol;
+      const r = rAbs ? Number(row) : Number(row) + dRow;
+      return c < 0 || r < 1 ? '#REF!' : `${cAbs}${columnName(c)}${rAbs}${r}`;
+    });
+    out += formula.slice(at, t.start) + prefix + moved;
+    at = t.end;
+  }
+  return out + formula.slice(at);
+}
+
+/** A formula's text with its references taken out and spaces dropped (outside strings), upper case: its shape. */
+export function formulaShape(formula: string, sheet: string): { text: string; refs: RefToken[] } {
+  const refs = scanRefs(formula, sheet).filter((t) => t.kind === 'cell' || t.kind === 'range');
+  let text = '';
+  let at = 0;
+  const squeeze = (s: string) => s.replace(/"(?:[^"]|"")*"|\s+/g, (m) => (m.startsWith('"') ? m : '')).toUpperCase();
+  for (const t of refs) {
+    text += `${squeeze(formula.slice(at, t.start))}\u0000`;
+    at = t.end;
+  }
+  return { text: text + squeeze(formula.slice(at)), refs };
+}

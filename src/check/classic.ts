@@ -1,5 +1,5 @@
 import { a1, cellsRead, columnName, parseCellRef } from './address';
-import type { CellData, CellRef, CheckPlan, ParamPlan, SheetData, StepPlan, WorkbookData } from './types';
+import type { CellData, CellRef, CheckPlan, ParamPlan, Setting, SheetData, StepPlan, WorkbookData } from './types';
 
 /**
  * Automatic mapping for sheets in the course's classic layout: a header row naming the weights (`w1`, `w_1`,
@@ -29,15 +29,20 @@ export type HeaderRole =
   | { role: 'iteration' };
 
 const PARAM = '([wb])_?(\\d+(?:_\\d+)*)';
+/**
+ * Labels of a learning-rate cell, normalised (normalizeHeader, trailing ":" or "=" dropped): η (and ͷ, U+0377, which
+ * looks like it), eta, n, α, alpha, h, lr, learning rate, learningRate, learning rate(theta), step size.
+ */
+export const LR_LABEL = /^(?:η|ͷ|eta|n|h|lr|α|alpha|learning_?rate(?:\(.*\))?|stepsize|step_size)$/;
 const LOSS = '(?:e(?:_?t(?:ot(?:al)?)?)?|l(?:_?tot(?:al)?)?|loss|cost|error|total_?(?:error|loss))';
 const RE = {
   param: new RegExp(`^${PARAM}$`),
-  grad: new RegExp(`^(?:d${LOSS}?/d|${LOSS}d|grad(?:ient)?_?(?:of_?)?|g_|d)${PARAM}$`),
+  grad: new RegExp(`^(?:d?${LOSS}?/?d|grad(?:ient)?_?(?:of_?)?|g_)${PARAM}$`),
   loss: new RegExp(`^${LOSS}$`),
   newParam: new RegExp(`^(?:new|updated|next)_?${PARAM}$|^${PARAM}(?:_?(?:new|next|updated)|'|\\+|_?\\(t\\+1\\))$`),
   velocity: new RegExp(`^(?:v|vel|velocity)_?${PARAM}$`),
   newVelocity: new RegExp(`^(?:new|next|updated)_?(?:v|vel|velocity)_?${PARAM}$`),
-  lr: /^(?:η|eta|lr|learningrate|learning_rate|alpha|α|stepsize)$/,
+  lr: /^(?:η|ͷ|eta|lr|learningrate|learning_rate|alpha|α|stepsize)$/,
   momentum: /^(?:μ|µ|mu|momentum|β|beta)$/,
   iteration: /^(?:epoch|iteration|iter|it|step|#|n|no\.?)$/,
 };
@@ -75,9 +80,10 @@ export function classifyHeader(text: string): HeaderRole | null {
   return null;
 }
 
-const HEADER_SEARCH_ROWS = 10;
+/** Rows searched for the header: real sheets put a derivation, images and notes above the table. */
+const HEADER_SEARCH_ROWS = 2000;
 
-interface HeaderRow {
+export interface HeaderRow {
   row: number;
   texts: Map<number, string>;
   params: Map<string, number>;
@@ -104,6 +110,7 @@ function readHeaderRow(sheet: SheetData, row: number): HeaderRow {
     row, texts: new Map(), params: new Map(), grads: new Map(), losses: [], newParams: new Map(), velocities: new Map(),
     newVelocities: new Map(), lr: null, momentum: null, iteration: null, score: 0, matched: 0,
   };
+  const bareGrads = new Set<string>();
   (sheet.rows[row] ?? []).forEach((cell, col) => {
     const t = text(cell);
     if (t === null) return;
@@ -115,7 +122,17 @@ function readHeaderRow(sheet: SheetData, row: number): HeaderRow {
     };
     switch (role.role) {
       case 'param': if (role.step === null) first(h.params, role.key); break;
-      case 'grad': first(h.grads, stepKey(role.step, role.key)); break;
+      case 'grad': {
+        // A bare "dw1" (or "Δw1", the change of w1, which lower-cases to δw1) yields to a header naming the loss.
+        const k = stepKey(role.step, role.key);
+        const bare = /^(?:d|δ|∂)[wb]/i.test(t.normalize('NFKC').replace(/\s+/g, '')) || /^Δ/.test(t.trim());
+        if (!h.grads.has(k) || (bareGrads.has(k) && !bare)) {
+          h.grads.set(k, col);
+          if (bare) bareGrads.add(k);
+          else bareGrads.delete(k);
+        }
+        break;
+      }
       case 'loss': h.losses.push({ step: role.step, rank: role.rank, col }); break;
       case 'new-param': first(h.newParams, stepKey(role.step, role.key)); break;
       case 'velocity': if (role.step === null) first(h.velocities, role.key); break;
@@ -166,19 +183,34 @@ function isNumberish(cell: CellData | undefined): boolean {
   return !!cell && (typeof cell.value === 'number' || cell.formula !== undefined);
 }
 
-/** A text label for a setting anywhere in the sheet ("η", "learning rate:", "lr =") with a number right of or below it. */
+/**
+ * A text label for a setting anywhere in the sheet ("η", "learning rate:", "LR=") with a number right of it (next
+ * to it or one empty cell away, as beside a merged label) or below it ("Learning Rate" above its cell).
+ */
 function labelledSetting(sheet: SheetData, test: RegExp, skipRow: number): CellRef | null {
-  for (let r = 0; r < Math.min(sheet.rows.length, 200); r++) {
+  for (let r = 0; r < Math.min(sheet.rows.length, HEADER_SEARCH_ROWS); r++) {
     if (r === skipRow) continue;
     const cells = sheet.rows[r] ?? [];
     for (let c = 0; c < cells.length; c++) {
       const t = text(cells[c]);
       if (t === null || !test.test(normalizeHeader(t).replace(/[:=]+$/, ''))) continue;
       if (isNumberish(cells[c + 1])) return { sheet: sheet.name, row: r, col: c + 1 };
+      if (!cells[c + 1] && isNumberish(cells[c + 2])) return { sheet: sheet.name, row: r, col: c + 2 };
       if (isNumberish(sheet.rows[r + 1]?.[c])) return { sheet: sheet.name, row: r + 1, col: c };
     }
   }
   return null;
+}
+
+/** The label a learner gave a single cell: short text left of it (or one empty cell further), else above it. */
+export function cellLabel(sheet: SheetData | undefined, ref: CellRef): string | null {
+  if (!sheet) return null;
+  const label = (c: CellData | undefined) => {
+    const t = text(c);
+    return t !== null && t.length <= 30 && !/^[-+0-9.]/.test(t) ? t.replace(/\s*[:=]$/, '').trim() : null;
+  };
+  const row = sheet.rows[ref.row] ?? [];
+  return label(row[ref.col - 1]) ?? (!row[ref.col - 1] ? label(row[ref.col - 2]) : null) ?? label(sheet.rows[ref.row - 1]?.[ref.col]);
 }
 
 function definedSetting(data: WorkbookData, test: RegExp, sheet: string): CellRef | null {
@@ -190,6 +222,23 @@ function definedSetting(data: WorkbookData, test: RegExp, sheet: string): CellRe
   return null;
 }
 
+/** The header row a learner would read as the table's: the best-scoring row anywhere in the sheet. */
+export function findHeader(sheet: SheetData, fromRow = 0): { header: HeaderRow | null; best: HeaderRow | null } {
+  let best: HeaderRow | null = null;
+  for (let r = fromRow; r < Math.min(fromRow + HEADER_SEARCH_ROWS, sheet.rows.length); r++) {
+    if (!sheet.rows[r]?.some((c) => text(c) !== null)) continue;
+    const h = readHeaderRow(sheet, r);
+    if (!best || (usable(h) && !usable(best)) || (usable(h) === usable(best) && h.score > best.score)) best = h;
+  }
+  return { header: best && usable(best) ? best : null, best };
+}
+
+/** What a sheet without a usable header row shows, for the message (null when it has no text at all). */
+export function describeSheet(sheet: SheetData, best: HeaderRow | null): string[] {
+  if (!best || best.texts.size === 0) return [`sheet "${sheet.name}": no text anywhere, so no header row naming weights, a loss and gradients`];
+  return describeBest(sheet, best);
+}
+
 export function autoMap(data: WorkbookData, options: AutoMapOptions = {}): CheckPlan {
   const sheets = options.sheet === undefined ? data.sheets : data.sheets.filter((s) => s.name === options.sheet);
   if (options.sheet !== undefined && sheets.length === 0) {
@@ -198,17 +247,11 @@ export function autoMap(data: WorkbookData, options: AutoMapOptions = {}): Check
   let best: { sheet: SheetData; header: HeaderRow } | null = null;
   const failures: string[] = [];
   for (const sheet of sheets) {
-    let sheetBest: HeaderRow | null = null;
-    for (let r = 0; r < Math.min(HEADER_SEARCH_ROWS, sheet.rows.length); r++) {
-      const h = readHeaderRow(sheet, r);
-      if (!sheetBest || (usable(h) && !usable(sheetBest)) || (usable(h) === usable(sheetBest) && h.score > sheetBest.score)) sheetBest = h;
-    }
-    if (sheetBest && usable(sheetBest)) {
-      if (!best || sheetBest.score > best.header.score) best = { sheet, header: sheetBest };
-    } else if (sheetBest && sheetBest.texts.size > 0) {
-      failures.push(...describeBest(sheet, sheetBest));
+    const found = findHeader(sheet);
+    if (found.header) {
+      if (!best || found.header.score > best.header.score) best = { sheet, header: found.header };
     } else {
-      failures.push(`sheet "${sheet.name}": no text in its first ${HEADER_SEARCH_ROWS} rows`);
+      failures.push(...describeSheet(sheet, found.best));
     }
   }
   if (!best) {
@@ -221,7 +264,12 @@ export function autoMap(data: WorkbookData, options: AutoMapOptions = {}): Check
   return planFor(data, best.sheet, best.header, options.row);
 }
 
-function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: number | undefined): CheckPlan {
+/**
+ * The plan for one row. `known` carries the learning rate and momentum found for the table's first row: later rows
+ * use those cells (a reference that slid is then a wrong update, not another learning rate), unless η and μ are
+ * columns of the table.
+ */
+export function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: number | undefined, known?: { lr?: Setting; mu?: Setting }): CheckPlan {
   const notes: string[] = [];
   const at = (row: number, col: number): CellRef => ({ sheet: sheet.name, row, col });
   const cell = (row: number, col: number) => sheet.rows[row]?.[col];
@@ -316,10 +364,10 @@ function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: 
 
   // Learning rate and momentum: a column, else the cell the update formula reads besides the weight and gradient,
   // else a labelled cell, else a defined name.
-  const lrRe = /^(?:η|eta|lr|learningrate|learning_rate|alpha|α|stepsize)$/;
-  let lr: CellRef | null = h.lr !== null ? at(row, h.lr) : null;
-  let lrHow = lr ? `column ${header(h.lr!)}` : '';
-  if (!lr) {
+  const lrRe = LR_LABEL;
+  let lr: Setting | null = h.lr !== null ? at(row, h.lr) : known ? known.lr ?? null : null;
+  let lrHow = h.lr !== null ? `column ${header(h.lr)}` : 'as in the first row';
+  if (!lr && !known) {
     const p = steps[0].params.find((q) => q.next && cell(q.next.row, q.next.col)?.formula !== undefined);
     if (p?.next) {
       const own = new Set([p.weight, p.gradient, p.velocity, p.nextVelocity].filter(Boolean).map((r) => `${r!.sheet}!${r!.row},${r!.col}`));
@@ -328,7 +376,7 @@ function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: 
       const named = data.names.filter((n) => new RegExp(`(^|[^A-Za-z0-9_.])${n.name.replace(/[.]/g, '\\.')}($|[^A-Za-z0-9_.(])`, 'i').test(f));
       if (others.length === 1 && named.length === 0) {
         lr = others[0];
-        const tag = text(cell(lr.row, lr.col - 1));
+        const tag = cellLabel(sheet, lr);
         lrHow = `the cell ${tag ? `${tag} (${a1(lr, sheet.name)})` : a1(lr, sheet.name)} that ${p.name}'s update ${a1(p.next, sheet.name)} reads`;
       } else if (others.length === 0 && named.length === 1) {
         lr = parseCellRef(named[0].ref, sheet.name);
@@ -336,15 +384,15 @@ function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: 
       }
     }
   }
-  if (!lr) {
+  if (!lr && !known) {
     lr = labelledSetting(sheet, lrRe, h.row) ?? definedSetting(data, lrRe, sheet.name);
     if (lr) lrHow = `the labelled cell ${a1(lr, sheet.name)}`;
   }
   const usesMomentum = steps.some((s) => s.params.some((p) => p.velocity));
   const muRe = /^(?:μ|µ|mu|momentum|β|beta)$/;
-  let mu: CellRef | null = null;
+  let mu: Setting | null = h.momentum === null && known ? known.mu ?? null : null;
   let muHow = '';
-  if (usesMomentum) {
+  if (usesMomentum && !(h.momentum === null && known)) {
     mu = h.momentum !== null ? at(row, h.momentum) : labelledSetting(sheet, muRe, h.row) ?? definedSetting(data, muRe, sheet.name);
     if (mu) muHow = h.momentum !== null ? `column ${header(h.momentum)}` : `the cell ${a1(mu, sheet.name)}`;
   }
@@ -359,8 +407,9 @@ function planFor(data: WorkbookData, sheet: SheetData, h: HeaderRow, rowOption: 
   found.push(`weights: ${listNames(p0.map((p) => p.name))}; loss: ${steps.map((s) => header(s.loss.col)).join(', ')}`);
   found.push(`gradients: ${listNames(steps.flatMap((s) => s.params.map((p) => header(p.gradient.col))), 16)}`);
   if (steps.length > 1) found.push(`${steps.length} steps in the row: step 1 from the row's weights, each later step from the new weights of the step before`);
-  found.push(lr ? `learning rate: ${lrHow} = ${String(cell(lr.row, lr.col)?.value ?? '?')}` : 'learning rate: not found (no η/lr column or label, and the update formula reads no other single cell)');
-  if (usesMomentum) found.push(mu ? `momentum: ${muHow} = ${String(cell(mu.row, mu.col)?.value ?? '?')}; velocities ${listNames(p0.filter((p) => p.velocity).map((p) => header(p.velocity!.col)))}` : 'momentum: velocity columns but no μ/momentum cell found');
+  const settingText = (x: Setting) => (typeof x === 'number' ? String(x) : String(cell(x.row, x.col)?.value ?? '?'));
+  found.push(lr ? `learning rate: ${lrHow} = ${settingText(lr)}` : 'learning rate: not found (no η/lr column or label, and the update formula reads no other single cell)');
+  if (usesMomentum) found.push(mu ? `momentum: ${muHow} = ${settingText(mu)}; velocities ${listNames(p0.filter((p) => p.velocity).map((p) => header(p.velocity!.col)))}` : 'momentum: velocity columns but no μ/momentum cell found');
   const nexts = steps[steps.length - 1].params.filter((p) => p.next);
   if (nexts.length > 0) {
     const p = nexts[0];

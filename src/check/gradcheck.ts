@@ -429,6 +429,16 @@ function updateHints(ctx: Ctx, step: StepPlan, p: ParamPlan, w: number, g: numbe
       if (q === p) continue;
       const gq = ctx.engine.number(q.gradient);
       if (gq !== null && gq !== g && near(d, -lr * gq)) hints.push(`the update uses ${label(ctx, q.gradient)} (the gradient of ${q.name}) instead of ${label(ctx, p.gradient)}`);
+      const wq = ctx.engine.number(q.weight);
+      if (wq !== null && wq !== w && gq !== null && Math.abs(actual - (wq - lr * gq)) <= 1e-9 * Math.max(Math.abs(actual), 1e-300)) {
+        hints.push(`the cell holds the update of ${q.name} (${a1(q.weight, ctx.plan.sheet)} − η·${a1(q.gradient, ctx.plan.sheet)}): a formula copied from another column`);
+      } else if (wq !== null && wq !== w && Math.abs(actual - (wq - lr * g)) <= 1e-9 * Math.max(Math.abs(actual), 1e-300)) {
+        hints.push(`the update starts from ${q.name} (${a1(q.weight, ctx.plan.sheet)}) instead of ${p.name} (${a1(p.weight, ctx.plan.sheet)})`);
+      }
+    }
+    if (hints.length === 0 && dir !== 0 && d !== 0) {
+      const eta = -d / dir;
+      hints.push(`the update steps as if η were ${fmt(eta)}, not ${fmt(lr)}`);
     }
   }
   return hints;
@@ -453,6 +463,14 @@ export function planClosure(engine: CheckEngine, plan: CheckPlan): Map<string, C
   const closure = precedentClosure(engine, roots);
   for (const r of roots) closure.set(cellKey(r), r);
   return closure;
+}
+
+/** The update rule alone (no nudging): the next weights of every step of `plan`, from the values the engine holds. */
+export function checkPlanUpdates(engine: CheckEngine, plan: CheckPlan, nameOf: Namer): UpdateResult[] {
+  const ctx: Ctx = { engine, plan, nameOf, notes: [] };
+  const none = new Map<string, CellRef>();
+  const weights = new Set(plan.steps.flatMap((s) => s.params.map((p) => cellKey(p.weight))));
+  return plan.steps.flatMap((step) => checkUpdates(ctx, step, new Map(), none, weights));
 }
 
 export function runChecks(engine: CheckEngine, plan: CheckPlan, nameOf: Namer): CheckResults {

@@ -56,8 +56,19 @@ export async function readWorkbookData(bytes: Uint8Array): Promise<WorkbookData>
   const book = new Excel.Workbook();
   try {
     await book.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-  } catch (err) {
-    throw new UnreadableError(`not a readable XLSX file (${(err as Error).message})`);
+    // A zip that is no workbook loads as a workbook without sheets: the XML reader says which part is missing.
+    if (book.worksheets.length === 0) throw new Error('no worksheets');
+  } catch {
+    // exceljs's error is about its own code ("Cannot read properties of undefined"), not the file: read the XML.
+    const { readXlsxXml, XmlReadError } = await import('./xmlRead');
+    try {
+      const data = await readXlsxXml(bytes);
+      data.notes.unshift('read from the XML directly (exceljs could not load this writer\'s file)', ...notes);
+      return data;
+    } catch (err) {
+      if (err instanceof XmlReadError) throw new UnreadableError(err.message);
+      throw new UnreadableError('not a readable XLSX file');
+    }
   }
 
   const sheets: SheetData[] = [];

@@ -86,6 +86,8 @@ export interface CellRead {
 
 export interface GradientResult {
   step: string;
+  /** The 1-based sheet row checked (tables with one iteration per row). */
+  row?: number;
   weight: string;
   weightAddress: string;
   gradient: string;
@@ -103,6 +105,8 @@ export interface GradientResult {
 
 export interface UpdateResult {
   step: string;
+  /** The 1-based sheet row of the cell checked. */
+  row?: number;
   kind: 'weight' | 'velocity';
   weight: string;
   /** The cell checked: the next row's (or step's) weight, or the new velocity. */
@@ -138,4 +142,83 @@ export interface CheckReport {
 
 export function cellKey(ref: CellRef): string {
   return `${ref.sheet}!${ref.row},${ref.col}`;
+}
+
+export type SheetVerdict = 'pass' | 'fail' | 'numbers-only' | 'unsupported';
+
+/** A gradient or update column (or another formula column that went wrong) down the whole table. */
+export interface ColumnResult {
+  kind: 'gradient' | 'update' | 'formula';
+  /** w1 … for gradient and update columns. */
+  weight: string | null;
+  /** The column's header, e.g. ∂E/∂w1. */
+  column: string;
+  letter: string;
+  status: 'pass' | 'fail';
+  rowsChecked: number;
+  /** 1-based rows checked numerically (the others have the first row's formula and share its verdict). */
+  numericRows: number[];
+  failingRows: number[];
+  firstFailingRow: number | null;
+  note?: string;
+}
+
+/** A cell the checker finds wrong, and why. */
+export interface WrongCell {
+  address: string;
+  row: number;
+  kind: 'gradient' | 'update' | 'formula';
+  weight: string | null;
+  name: string;
+  formula: string | null;
+  why: string;
+  /** How its formula differs from the column's first formula, when it does. */
+  differs?: string;
+}
+
+/** The correct formula for a failing gradient column of the classic network, in the sheet's own addresses. */
+export interface FixFormula {
+  weight: string;
+  column: string;
+  /** The first row's cell, e.g. Z33, and its formula (without "="); --fix writes it down the whole column. */
+  address: string;
+  formula: string;
+  rows: number[];
+}
+
+export interface SheetReport {
+  sheet: string;
+  /** 2, 3 … for further tables under the first one on the same sheet. */
+  table?: number;
+  verdict: SheetVerdict;
+  /** For numbers-only and unsupported sheets: what was found and what is missing. */
+  message: string[];
+  found: string[];
+  headerRow?: number;
+  firstRow?: number;
+  lastRow?: number;
+  /** Every gradient cell checked numerically (the first row, and rows whose formula differs), with weight and status. */
+  gradients: GradientResult[];
+  /** Every update cell, every row. */
+  updates: UpdateResult[];
+  columns: ColumnResult[];
+  wrongCells: WrongCell[];
+  /** Whole-sheet findings: a learning-rate reference that slides, targets that drift. */
+  findings: string[];
+  fixes: FixFormula[];
+  notes: string[];
+  /** Whether the sheet shows weight or gradient headers (an unsupported one then makes the exit code 5). */
+  looksLikeNetwork: boolean;
+}
+
+export interface WorkbookReport {
+  file: string;
+  verdict: SheetVerdict | 'unreadable';
+  /** Why the file could not be read (unreadable only). */
+  error?: string;
+  method: string;
+  gradientTolerance: number;
+  updateTolerance: number;
+  sheets: SheetReport[];
+  notes: string[];
 }

@@ -1,37 +1,44 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { MapError, MappingError, renderReport, UnreadableError } from '../check/check';
 import { checkWorkbookFile } from '../check/node';
-import { parseArgs, UsageError, type FlagSpec } from './args';
+import { batchRows, csvOf, renderWorkbook, VERDICT_TEXT, type BatchRow } from '../check/render';
+import type { WorkbookReport } from '../check/types';
+import { checkWorkbookFileBytes, unreadableReport, workbookVerdict } from '../check/workbook';
+import { writeFixedWorkbook } from '../check/fixFile';
+import { parseArgs, UsageError, type Flags, type FlagSpec } from './args';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, io: 4, unmapped: 5 } as const;
 
-const FLAGS: FlagSpec = { sheet: 'string', row: 'int', map: 'string', json: 'string', help: 'boolean' };
-/** Flags that take a value, for telling the file argument apart from a flag's value. */
+const FLAGS: FlagSpec = { sheet: 'string', row: 'int', map: 'string', json: 'string', csv: 'string', fix: 'string', help: 'boolean' };
+/** Flags that take a value, for telling the file arguments apart from a flag's value. */
 const VALUED = new Set(Object.entries(FLAGS).filter(([, k]) => k !== 'boolean').map(([f]) => `--${f}`));
 
-export const USAGE = `Usage: npm run check-workbook -- FILE.xlsx [--sheet NAME] [--row N] [--map MAP.json] [--json OUT.json]
+export const USAGE = `Usage: npm run check-workbook -- FILE.xlsx|FOLDER ... [--json OUT.json] [--csv OUT.csv] [--fix OUT.xlsx]
+       npm run check-workbook -- FILE.xlsx --map MAP.json [--sheet NAME] [--row N] [--json OUT.json]
 
-Checks the gradient cells of a backprop workbook: loads its formulas into the formula engine, finds the
-weights, the loss and the cells claiming ∂loss/∂weight, nudges each weight by central differences and
-compares the loss's slope with the claimed gradient; then checks the update rule (the next row's weight
-= w − η·gradient). For a failing cell it prints what its formula reads and what looks wrong.
+Checks the gradient cells of backprop workbooks. In every sheet it finds the table of iterations (a header row
+naming the weights w1 …, the loss E_total … and the gradients ∂E/∂w1 …, anywhere in the sheet), checks the first
+row's gradients against the loss's slope measured by nudging each weight (central differences through the
+formula engine), compares every later row's formulas with the first row's, checks any row that differs on its
+own, and checks the update rule (next weight = w − η·gradient) in every row. For a wrong cell it prints what
+its formula reads, what looks wrong and, for the classic 2-2-2 network, the correct formula.
 
-  FILE.xlsx        the workbook (.xlsx or .xlsm; macros are never run)
-  --sheet NAME     the sheet to check (default: the one in the classic layout)
-  --row N          the sheet row to check, as numbered in the spreadsheet (default: the first iteration)
-  --map MAP.json   which cells are which, for sheets not in the classic layout
-                   (example: sheets/maps/example-check-map.json)
-  --json OUT.json  also write the report as JSON
-  --help           this text
+  FILE.xlsx|FOLDER  workbooks (.xlsx, .xlsm; macros are never run); a folder means every workbook in it.
+                    Several: one line per file and sheet, and a summary.
+  --json OUT.json   write the full reports (one file: its report; several: the table and every report)
+  --csv OUT.csv     write the table (file, sheet, verdict, wrong gradients, wrong updates …)
+  --fix OUT.xlsx    (one workbook) write a copy with every failing gradient column of the classic network
+                    replaced by the correct formula, down the whole column
+  --map MAP.json    which cells are which, for a sheet unlike the classic layout (one workbook, one row)
+  --sheet NAME      only this sheet
+  --row N           with --map, or to check one row the old way: the sheet row, as the spreadsheet numbers it
+  --help            this text
 
-The classic layout: a header row with names such as w1, E_total (E_Total, E_tot, E, Loss, L) and
-∂E/∂w1 (dE/dw1, δE_t/δw1, E∂w1, ∂E_total/∂w1), one iteration per row.
+Exit codes: 0 every sheet with a network passes, 1 some sheet fails, 2 bad arguments or a bad map file,
+4 a file could not be read, 5 no network could be found or checked (the message says what was found).`;
 
-Exit codes: 0 every gradient cell passes, 1 some check failed (or a gradient cell could not be computed),
-2 bad arguments or a bad map file, 4 the file could not be read, 5 nothing could be mapped or checked.`;
-
-/** The one argument that is not a flag (nor a flag's value) is the workbook. */
-function splitFile(argv: string[]): { file: string | undefined; rest: string[] } {
+function splitArgs(argv: string[]): { files: string[]; rest: string[] } {
   const rest: string[] = [];
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -43,45 +50,112 @@ function splitFile(argv: string[]): { file: string | undefined; rest: string[] }
       files.push(a);
     }
   }
-  if (files.length > 1) throw new UsageError(`give one workbook, got ${files.length}: ${files.join(', ')}`);
-  return { file: files[0], rest };
+  return { files, rest };
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let flags;
-  let file: string | undefined;
-  try {
-    const split = splitFile(argv);
-    file = split.file;
-    flags = parseArgs(split.rest, FLAGS);
-    if (!flags.help && file === undefined) throw new UsageError('give the workbook to check, e.g. npm run check-workbook -- sheet.xlsx');
-    if (flags.row !== undefined && (flags.row as number) < 1) throw new UsageError(`--row must be a sheet row number (1, 2, …), got ${flags.row}`);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-      return EXIT.usage;
+const WORKBOOK = /\.(xlsx|xlsm)$/i;
+
+/**
+ * The files named: files as given, folders as every file in them (and their folders), sorted; a file that is not
+ * an .xlsx/.xlsm gets its own line in the batch (a class folder holding an .ods or a .pdf should say so).
+ */
+const inFolder = new Set<string>();
+
+function workbooksOf(args: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name.startsWith('~$') || name.startsWith('.')) continue;
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else {
+        out.push(p);
+        inFolder.add(p);
+      }
     }
-    throw err;
+  };
+  for (const a of args) {
+    if (existsSync(a) && statSync(a).isDirectory()) walk(a);
+    else out.push(a);
   }
-  if (flags.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
+  return out;
+}
+
+const real = (p: string) => {
   try {
-    const report = await checkWorkbookFile(file!, {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+};
+
+/** Files in a folder that are not workbooks at all: they get a line, but do not set the exit code. */
+const foreign = new WeakSet<WorkbookReport>();
+
+function exitOf(all: WorkbookReport[]): number {
+  const reports = all.filter((r) => !foreign.has(r));
+  if (reports.length === 0) return EXIT.unmapped;
+  if (reports.some((r) => r.verdict === 'fail')) return EXIT.failed;
+  if (reports.some((r) => r.verdict === 'unreadable')) return EXIT.io;
+  if (reports.some((r) => r.verdict !== 'pass')) return EXIT.unmapped;
+  return EXIT.ok;
+}
+
+async function checkPath(path: string): Promise<WorkbookReport> {
+  const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
+  if (ext && inFolder.has(path) && !WORKBOOK.test(path)) {
+    const spreadsheet = ['xls', 'ods', 'numbers', 'csv', 'xlsb'].includes(ext);
+    const r = unreadableReport(basename(path), `a .${ext} file, not an .xlsx workbook${spreadsheet ? ': open it in a spreadsheet and save it as .xlsx' : ' (left out)'}`);
+    if (!spreadsheet) foreign.add(r);
+    return r;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a file' : 'cannot be read';
+    return unreadableReport(basename(path), `cannot read ${path}: ${why}`);
+  }
+  return checkWorkbookFileBytes(bytes, basename(path));
+}
+
+function batchTable(rows: BatchRow[]): string[] {
+  const cells = rows.map((r) => [r.file, r.sheet || '–', VERDICT_TEXT[r.verdict] ?? r.verdict, r.summary]);
+  const widths = [0, 1, 2].map((c) => Math.max(...cells.map((r) => [...r[c]].length)));
+  return cells.map((r) => r.map((t, c) => (c < 3 ? t + ' '.repeat(widths[c] - [...t].length) : t)).join('  '));
+}
+
+function summaryOf(reports: WorkbookReport[], rows: BatchRow[]): string {
+  const count = (xs: { verdict: string }[], v: string) => xs.filter((x) => x.verdict === v).length;
+  const sheets = rows.filter((r) => r.verdict !== 'unreadable');
+  const others = reports.filter((r) => foreign.has(r)).length;
+  return `${reports.length - others} workbook(s): ${count(reports, 'pass')} pass, ${count(reports, 'fail')} fail, ` +
+    `${count(reports, 'unsupported') + count(reports, 'numbers-only')} with nothing checkable, ${count(reports, 'unreadable') - others} unreadable` +
+    `${others ? `, ${others} other file(s) left out` : ''}; ` +
+    `${sheets.length} sheet(s): ${count(sheets, 'pass')} pass, ${count(sheets, 'fail')} fail, ${count(sheets, 'numbers-only')} numbers only, ${count(sheets, 'unsupported')} unsupported`;
+}
+
+function write(path: string, text: string): boolean {
+  try {
+    writeFileSync(path, text);
+    return true;
+  } catch (err) {
+    process.stderr.write(`check-workbook: cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}\n`);
+    return false;
+  }
+}
+
+/** The old single-plan check: a map file, or one row of one sheet. */
+async function mappedCheck(file: string, flags: Flags): Promise<number> {
+  try {
+    const report = await checkWorkbookFile(file, {
       ...(flags.sheet !== undefined ? { sheet: String(flags.sheet) } : {}),
       ...(flags.row !== undefined ? { row: flags.row as number } : {}),
       ...(flags.map !== undefined ? { mapPath: String(flags.map) } : {}),
     });
     process.stdout.write(`${renderReport(report)}\n`);
-    if (flags.json !== undefined) {
-      try {
-        writeFileSync(String(flags.json), `${JSON.stringify(report, null, 2)}\n`);
-      } catch (err) {
-        process.stderr.write(`cannot write ${flags.json}: ${(err as Error).message}\n`);
-        return EXIT.io;
-      }
-    }
+    if (flags.json !== undefined && !write(String(flags.json), `${JSON.stringify(report, null, 2)}\n`)) return EXIT.io;
     return report.verdict === 'pass' ? EXIT.ok : report.verdict === 'fail' ? EXIT.failed : EXIT.unmapped;
   } catch (err) {
     if (err instanceof UnreadableError) {
@@ -96,10 +170,88 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`check-workbook: nothing to check in ${file}: ${err.message}\n`);
       return EXIT.unmapped;
     }
-    // Whatever else a strange workbook does to the reader or the engine is reported, not thrown.
-    process.stderr.write(`check-workbook: could not check ${file}: ${(err as Error).message}\n`);
+    process.stderr.write(`check-workbook: could not check ${file} (an internal error${process.env.CHECK_DEBUG ? `: ${(err as Error).stack}` : '; set CHECK_DEBUG=1 to see it'})\n`);
     return EXIT.io;
   }
 }
 
+export async function main(argv: string[]): Promise<number> {
+  let flags: Flags;
+  let files: string[];
+  try {
+    const split = splitArgs(argv);
+    flags = parseArgs(split.rest, FLAGS);
+    if (flags.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    if (split.files.length === 0) throw new UsageError('give the workbooks to check, e.g. npm run check-workbook -- sheet.xlsx (or a folder)');
+    if (flags.row !== undefined && (flags.row as number) < 1) throw new UsageError(`--row must be a sheet row number (1, 2, …), got ${flags.row}`);
+    files = workbooksOf(split.files);
+    if (files.length === 0) throw new UsageError(`no files in ${split.files.join(', ')}`);
+    const single = split.files.length === 1 && files.length === 1 && !(existsSync(split.files[0]) && statSync(split.files[0]).isDirectory());
+    if ((flags.map !== undefined || flags.row !== undefined) && !single) throw new UsageError('--map and --row check one workbook; give one file');
+    if (flags.fix !== undefined && !single) throw new UsageError('--fix writes the copy of one workbook; give one file');
+    if (flags.fix !== undefined && !WORKBOOK.test(String(flags.fix))) throw new UsageError(`--fix needs an .xlsx file name to write, got "${flags.fix}"`);
+    const inputs = new Set(files.map(real));
+    const outputs = ['json', 'csv', 'fix'].filter((f) => flags[f] !== undefined).map((f) => [f, String(flags[f])] as const);
+    for (const [flag, out] of outputs) {
+      if (inputs.has(real(out))) throw new UsageError(`--${flag} ${out} is one of the workbooks being checked: it would be overwritten; choose another file name`);
+    }
+    if (new Set(outputs.map(([, o]) => real(o))).size < outputs.length) throw new UsageError('--json, --csv and --fix must name different files');
+    if (flags.map !== undefined || flags.row !== undefined) return await mappedCheck(files[0], flags);
+
+    const reports: WorkbookReport[] = [];
+    for (const f of files) {
+      const r = await checkPath(f);
+      if (flags.sheet !== undefined && r.verdict !== 'unreadable') {
+        const mine = r.sheets.filter((s) => s.sheet === flags.sheet);
+        if (mine.length === 0 && single) throw new UsageError(`no sheet named "${flags.sheet}" in ${f} (sheets: ${r.sheets.map((s) => s.sheet).join(', ')})`);
+        if (mine.length === 0) {
+          reports.push(unreadableReport(r.file, `no sheet named "${flags.sheet}" (sheets: ${r.sheets.map((s) => s.sheet).join(', ')})`));
+          continue;
+        }
+        r.sheets = mine;
+        r.verdict = workbookVerdict(mine);
+      }
+      reports.push(r);
+      if (single) process.stdout.write(`${renderWorkbook(r)}\n`);
+    }
+    const rows = reports.flatMap(batchRows);
+    if (!single) {
+      for (const line of batchTable(rows)) process.stdout.write(`${line}\n`);
+      process.stdout.write(`\n${summaryOf(reports, rows)}\n`);
+    }
+    let code = exitOf(reports);
+    if (flags.json !== undefined) {
+      const json = single ? reports[0] : { summary: summaryOf(reports, rows), table: rows, workbooks: reports };
+      if (!write(String(flags.json), `${JSON.stringify(json, null, 2)}\n`)) code = EXIT.io;
+    }
+    if (flags.csv !== undefined && !write(String(flags.csv), csvOf(rows))) code = EXIT.io;
+    if (flags.fix !== undefined) {
+      const fixes = reports[0].sheets.flatMap((s) => s.fixes.map((f) => ({ sheet: s.sheet, ...f })));
+      if (fixes.length === 0) {
+        process.stdout.write('--fix: no failing gradient column of the classic network to replace; no copy written\n');
+      } else {
+        await writeFixedWorkbook(readFileSync(files[0]), fixes, String(flags.fix));
+        process.stdout.write(`--fix: wrote ${flags.fix} with ${fixes.length} gradient column(s) replaced (${fixes.map((f) => `${f.sheet}!${f.address.replace(/\d+$/, '')}`).join(', ')})\n`);
+        const left = reports[0].sheets.flatMap((s) => s.wrongCells.filter((w) => w.kind !== 'gradient' || !s.fixes.some((f) => f.weight === w.weight)));
+        if (left.length) process.stdout.write(`--fix: ${left.length} other wrong cell(s) (updates, other formulas) are left as they are: see the report above\n`);
+      }
+    }
+    return code;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`check-workbook: stopped on an internal error${process.env.CHECK_DEBUG ? `: ${(err as Error).stack}` : ' (set CHECK_DEBUG=1 to see it); please report it with the file'}\n`);
+    return EXIT.io;
+  }
+}
+
+// Output piped into `head` that closes early is not an error of the check.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
 process.exitCode = await main(process.argv.slice(2));

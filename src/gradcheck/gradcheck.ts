@@ -1,26 +1,20 @@
-import { HyperFormula, type RawCellContent } from 'hyperformula';
+import type { RawCellContent } from 'hyperformula';
+import { CheckEngine } from '../check/engine';
+import { GRADIENT_TOLERANCE, runChecks, STEP } from '../check/gradcheck';
+import type { CellData, CellRef, CheckPlan, SheetData, StepPlan } from '../check/types';
 import type { Column, Layout } from '../layout/layout';
 import { DATA_SHEET, TRAIN_SHEET } from '../layout/layout';
-import { HF_CONFIG, type Workbook } from '../workbook/workbook';
-import { fivePointSlope, relativeError } from '../numeric/differences';
+import type { Workbook } from '../workbook/workbook';
 
 /**
- * Numerical gradient check of one row, through the formula engine itself: the row's cells (as they are, edits and
- * all) are copied into a scratch workbook, each weight a gradient cell differentiates by is nudged there, and the
- * loss the row computes is read back. The derivative is a five-point central difference,
- * (−L(w+2h) + 8L(w+h) − 8L(w−h) + L(w−2h)) / 12h, whose error is O(h⁴), so it checks a gradient to ~1e-9 where the
- * two-point form would stop near 1e-6.
+ * Numerical gradient check of one of gradsheet's own rows, by the one method the workbook checker uses
+ * (src/check/gradcheck.ts: five-point central differences through HyperFormula, its step, floor and tolerance):
+ * the row's cells (as they are, edits and all) are copied into a scratch workbook, and each gradient cell is checked
+ * against the loss it differentiates, nudging the weight cell it differentiates by. What the layout adds is the
+ * names of its kinks (|y − t| of an L1 loss, ReLU at 0): a nudge that crosses one is set aside with that name.
  */
 
-export const GRADCHECK_THRESHOLD = 1e-6;
-/**
- * relative error = |claimed − numeric| / max(|claimed|, |numeric|, floor). The floor is at least this, and at least
- * the rounding noise of the difference quotient (NOISE_ULPS·ε·|L|/h) over the threshold: a difference smaller than
- * that noise cannot tell a right gradient from a wrong one, so it counts as agreement.
- */
-export const GRADCHECK_FLOOR = 1e-8;
-const NOISE_ULPS = 64;
-const STEP = 1e-3;
+export const GRADCHECK_THRESHOLD = GRADIENT_TOLERANCE;
 
 export type CheckStatus = 'pass' | 'fail' | 'kink';
 
@@ -82,72 +76,82 @@ function kinksOf(layout: Layout): { label: string; a: Column; b: Column | null }
 }
 
 /** A scratch engine holding just this row (and η, μ of the row above, which its formulas read). */
-function scratchOf(wb: Workbook, epoch: number): { hf: HyperFormula; train: number; row: number } {
+function scratchOf(wb: Workbook, epoch: number): { engine: CheckEngine; row: number } {
   const { layout } = wb;
   const row = layout.rowOf(epoch);
   const width = layout.columns.length;
-  const rows: RawCellContent[][] = Array.from({ length: row + 1 }, () => []);
-  rows[0] = layout.columns.map((c) => c.name);
+  const cell = (v: RawCellContent): CellData | undefined => {
+    if (v === null || v === undefined) return undefined;
+    if (typeof v === 'string' && v.startsWith('=')) return { value: null, formula: v.slice(1) };
+    return { value: v as CellData['value'] };
+  };
+  const rows: (CellData | undefined)[][] = [];
+  rows[0] = layout.columns.map((c) => ({ value: c.name }));
   if (epoch > 0) {
-    const above = row - 1;
     const settings = [layout.lrColumn, ...(layout.momentumColumn ? [layout.momentumColumn] : [])];
-    rows[above] = Array.from({ length: width }, () => null);
-    for (const c of settings) rows[above][c.index] = wb.hf.getCellValue({ sheet: wb.train, row: above, col: c.index }) as RawCellContent;
+    rows[row - 1] = [];
+    for (const c of settings) rows[row - 1][c.index] = cell(wb.hf.getCellValue({ sheet: wb.train, row: row - 1, col: c.index }) as RawCellContent);
   }
-  rows[row] = Array.from({ length: width }, (_, col) => wb.hf.getCellSerialized({ sheet: wb.train, row, col }));
-  const hf = HyperFormula.buildFromSheets(
-    { [TRAIN_SHEET]: rows, [DATA_SHEET]: wb.hf.getSheetSerialized(wb.data) },
-    { ...HF_CONFIG, maxRows: Math.max(40_000, row + 1) },
-  );
-  return { hf, train: hf.getSheetId(TRAIN_SHEET)!, row };
+  rows[row] = Array.from({ length: width }, (_, col) => cell(wb.hf.getCellSerialized({ sheet: wb.train, row, col })));
+  const data: SheetData = { name: DATA_SHEET, rows: wb.hf.getSheetSerialized(wb.data).map((r) => r.map((v) => cell(v as RawCellContent))) };
+  const engine = new CheckEngine({ sheets: [{ name: TRAIN_SHEET, rows }, data], names: [], notes: [] });
+  return { engine, row };
 }
 
 export function gradCheckRow(wb: Workbook, epoch: number, threshold = GRADCHECK_THRESHOLD): GradCheckResult {
   if (epoch < 0 || epoch >= wb.rows) throw new RangeError(`epoch ${epoch} is not computed (rows 0..${wb.rows - 1})`);
   const { layout } = wb;
-  const scratch = scratchOf(wb, epoch);
-  const at = (col: Column) => ({ sheet: scratch.train, row: scratch.row, col: col.index });
-  const num = (col: Column) => {
-    const v = scratch.hf.getCellValue(at(col));
-    return typeof v === 'number' ? v : Number.NaN;
-  };
+  const { engine, row } = scratchOf(wb, epoch);
+  const at = (col: Column): CellRef => ({ sheet: TRAIN_SHEET, row, col: col.index });
+  const num = (col: Column) => engine.number(at(col)) ?? Number.NaN;
   const kinks = kinksOf(layout);
   const kinkSigns = () => kinks.map((k) => Math.sign(num(k.a) - (k.b ? num(k.b) : 0)));
   const base = kinkSigns();
+  const targets = targetsOf(layout);
   const cells: GradCheckCell[] = [];
   try {
-    for (const { grad, weight, loss } of targetsOf(layout)) {
-      const claimed = wb.hf.getCellValue({ sheet: wb.train, row: scratch.row, col: grad.index });
-      const original = scratch.hf.getCellSerialized(at(weight));
+    const steps = new Map<number, StepPlan>();
+    targets.forEach(({ grad, weight, loss }) => {
+      const step = steps.get(loss.index) ?? steps.set(loss.index, { label: loss.name, loss: at(loss), params: [] }).get(loss.index)!;
+      step.params.push({ name: grad.name, weight: at(weight), gradient: at(grad) });
+    });
+    const plan: CheckPlan = { source: 'auto', sheet: TRAIN_SHEET, row: row + 1, steps: [...steps.values()], nameOf: () => null, found: [], notes: [] };
+    const results = runChecks(engine, plan, (ref) => (ref.sheet === TRAIN_SHEET && ref.row === row ? layout.columns[ref.col]?.name ?? null : null)).gradients;
+    const byGrad = new Map(results.map((g) => [g.weight, g]));
+    // The kinks a nudge of ±h, ±2h (the checker's steps) crosses, by the layout's names: looked for only where the
+    // checker saw something other than a smooth pass (a kink crossed bends the one-sided slopes apart).
+    const crossedBy = targets.map(({ grad, weight, loss }) => {
       const w = num(weight);
       const h = STEP * Math.max(1, Math.abs(w));
       const crossed = new Set<string>();
-      // Only kinks inside the loss read matter: in sample mode, those of the loss's own step.
+      const g = byGrad.get(grad.name)!;
+      if (kinks.length === 0 || (g.status === 'pass' && !g.note)) return { crossed, h };
       const relevant = (i: number) => loss.step === null || kinks[i].a.step === loss.step;
-      let largestLoss = 0;
-      const lossAt = (k: number) => {
-        scratch.hf.setCellContents(at(weight), w + k * h);
+      for (const k of [-2, -1, 1, 2]) {
+        engine.setNumber(at(weight), w + k * h);
         kinkSigns().forEach((sign, i) => { if (sign !== base[i] && relevant(i)) crossed.add(kinks[i].label); });
-        const l = num(loss);
-        largestLoss = Math.max(largestLoss, Math.abs(l));
-        return l;
-      };
-      const numeric = fivePointSlope({ 1: lossAt(1), [-1]: lossAt(-1), 2: lossAt(2), [-2]: lossAt(-2) }, h);
-      scratch.hf.setCellContents(at(weight), original);
-      const c = typeof claimed === 'number' ? claimed : Number.NaN;
-      const floor = Math.max(GRADCHECK_FLOOR, (NOISE_ULPS * Number.EPSILON * largestLoss) / (h * threshold));
-      const relError = relativeError(c, numeric, floor);
-      const cell: GradCheckCell = { column: grad, weight, loss, claimed: c, numeric, relError: Number.isNaN(relError) ? Infinity : relError, status: 'pass' };
+      }
+      engine.restore(at(weight));
+      return { crossed, h };
+    });
+    targets.forEach(({ grad, weight, loss }, i) => {
+      const g = byGrad.get(grad.name)!;
+      const relError = g.relError === null || Number.isNaN(g.relError) ? Infinity : g.relError;
+      const cell: GradCheckCell = { column: grad, weight, loss, claimed: g.claimed ?? Number.NaN, numeric: g.numeric ?? Number.NaN, relError, status: 'pass' };
+      const { crossed, h } = crossedBy[i];
       if (crossed.size > 0) {
         cell.status = 'kink';
         cell.note = `not judged: nudging ${weight.name} by ±${(2 * h).toPrecision(2)} crosses ${[...crossed].join(', ')}, where the function has no derivative (the sheet, like PyTorch, takes the one-sided value there)`;
-      } else if (!(cell.relError <= threshold)) {
+      } else if (g.status === 'kink') {
+        cell.status = 'kink';
+        if (g.note) cell.note = g.note;
+      } else if (g.status !== 'pass' || !(relError <= threshold)) {
         cell.status = 'fail';
       }
       cells.push(cell);
-    }
+    });
   } finally {
-    scratch.hf.destroy();
+    engine.destroy();
   }
   const judged = cells.filter((c) => c.status !== 'kink');
   const worstOf = (cs: GradCheckCell[]) => cs.reduce<GradCheckCell | null>((m, c) => (m === null || c.relError > m.relError ? c : m), null);

@@ -1,9 +1,11 @@
 import { num, readLine, relText as rel, STATUS_TEXT as STATUS, summaryLine } from '../../check/format';
-import type { CellRead, CheckReport, GradientResult, UpdateResult } from '../../check/types';
+import { batchRows, renderSheet, VERDICT_TEXT } from '../../check/render';
+import type { CellRead, CheckReport, GradientResult, UpdateResult, WorkbookReport } from '../../check/types';
 
 /**
- * "Check a workbook" on the page: runs the workbook check (src/check/) on a dropped or chosen XLSX, with an
- * optional map file chosen with it, and shows the report. Everything from the file is put in as text
+ * "Check a workbook" on the page: runs the workbook check (src/check/) on the dropped or chosen XLSX files (a whole
+ * class at once: a table with one row per file and sheet, each row opening that sheet's full report), or on one
+ * workbook with the map file chosen with it. Everything from the file is put in as text
  * (textContent), never as HTML. The check runs on the page's thread, so files over CHECK_MAX_BYTES are refused
  * (hand-made sheets are a few kB; `npm run check-workbook` takes any size).
  */
@@ -86,11 +88,34 @@ export function verdictLine(report: CheckReport): string {
   return summaryLine(report, true);
 }
 
+/** One row of the page's table: a file and sheet, its verdict and summary, and the full report it opens. */
+export interface BatchTableRow {
+  file: string;
+  sheet: string;
+  verdict: string;
+  summary: string;
+  report: string[];
+}
+
+export function batchTableRows(reports: WorkbookReport[]): BatchTableRow[] {
+  return reports.flatMap((r) => {
+    const rows = batchRows(r);
+    return rows.map((row, i) => ({
+      file: row.file,
+      sheet: row.sheet,
+      verdict: VERDICT_TEXT[row.verdict] ?? row.verdict,
+      summary: row.summary,
+      report: r.verdict === 'unreadable' ? [`${r.file}: ${r.error}`] : [...renderSheet(r.sheets[i]), ...r.notes.map((n) => `note: ${n}`)],
+    }));
+  });
+}
+
 export interface WorkbookCheckView {
   readonly element: HTMLElement;
   busy(text: string): void;
   error(text: string): void;
   show(report: CheckReport): void;
+  showTable(reports: WorkbookReport[]): void;
   clear(): void;
 }
 
@@ -126,6 +151,41 @@ export function createWorkbookCheck(container: HTMLElement): WorkbookCheckView {
     clear() {
       box.hidden = true;
       box.replaceChildren();
+    },
+    showTable(reports) {
+      box.hidden = false;
+      const rows = batchTableRows(reports);
+      const bad = rows.filter((r) => r.verdict !== 'PASS').length;
+      const nodes: Node[] = [closeButton(), el('strong', `${reports.length} workbook(s), ${rows.length} sheet(s): ${rows.length - bad} pass, ${bad} not` +
+        ' (choose a row to see its report)', `color: ${bad ? COLOUR.fail : COLOUR.pass};`)];
+      const table = el('table', undefined, 'border-collapse: collapse; margin-top: 4px;');
+      table.className = 'check-table';
+      const head = el('tr');
+      for (const h of ['file', 'sheet', 'verdict', '']) head.append(el('th', h, 'text-align: left; padding: 0 10px 0 0;'));
+      table.append(head);
+      for (const row of rows) {
+        const tr = el('tr');
+        const open = el('button', row.verdict, `color: ${row.verdict === 'PASS' ? COLOUR.pass : COLOUR.fail}; font-weight: bold;`);
+        open.type = 'button';
+        open.name = 'check-row';
+        open.setAttribute('aria-expanded', 'false');
+        const detail = el('tr');
+        detail.hidden = true;
+        const td = el('td', undefined, 'padding: 2px 0 6px 16px;');
+        td.colSpan = 4;
+        td.append(el('pre', row.report.join('\n'), 'margin: 0; white-space: pre-wrap;'));
+        detail.append(td);
+        open.addEventListener('click', () => {
+          detail.hidden = !detail.hidden;
+          open.setAttribute('aria-expanded', String(!detail.hidden));
+        });
+        const verdictCell = el('td', undefined, 'padding: 0 10px 0 0;');
+        verdictCell.append(open);
+        tr.append(el('td', row.file, 'padding: 0 10px 0 0;'), el('td', row.sheet || '–', 'padding: 0 10px 0 0;'), verdictCell, el('td', row.summary));
+        table.append(tr, detail);
+      }
+      nodes.push(table);
+      box.replaceChildren(...nodes);
     },
     show(report) {
       box.hidden = false;
@@ -168,30 +228,53 @@ export function createWorkbookCheck(container: HTMLElement): WorkbookCheckView {
 }
 
 /**
- * Checks the chosen or dropped files: one workbook (.xlsx / .xlsm) and, optionally, a map (.json) with it.
- * Loads the checker (and exceljs) only when first used.
+ * Checks the chosen or dropped files: workbooks (.xlsx / .xlsm), every sheet of each, shown as one table; or one
+ * workbook with a map (.json) chosen with it. Loads the checker (and exceljs) only when first used; each workbook is
+ * checked in a task of its own, so the page stays responsive through a class's files.
  */
-export async function runWorkbookCheck(files: File[], view: WorkbookCheckView): Promise<CheckReport | null> {
-  const book = files.find((f) => !/\.json$/i.test(f.name));
+export async function runWorkbookCheck(files: File[], view: WorkbookCheckView): Promise<WorkbookReport[] | CheckReport | null> {
+  const books = files.filter((f) => !/\.json$/i.test(f.name));
   const mapFile = files.find((f) => /\.json$/i.test(f.name));
-  if (!book) {
-    view.error('Choose the workbook (.xlsx), and a map (.json) with it if its layout is not the classic one.');
+  if (books.length === 0) {
+    view.error('Choose the workbooks (.xlsx), and a map (.json) with a single workbook if its layout is not the classic one.');
     return null;
   }
-  if (book.size > CHECK_MAX_BYTES) {
+  if (mapFile && books.length > 1) {
+    view.error(`A map (${mapFile.name}) goes with one workbook; ${books.length} were chosen. Check them without it, or one at a time with it.`);
+    return null;
+  }
+  const tooBig = books.filter((b) => b.size > CHECK_MAX_BYTES);
+  if (tooBig.length > 0 && (mapFile || books.length === 1)) {
+    const book = tooBig[0];
     view.error(`${book.name} is ${(book.size / 2 ** 20).toFixed(1)} MB; the page checks workbooks up to ${CHECK_MAX_BYTES / 2 ** 20} MB. ` +
       `Larger ones: npm run check-workbook -- ${book.name}`);
     return null;
   }
-  view.busy(`checking ${book.name}${mapFile ? ` with ${mapFile.name}` : ''}…`);
-  try {
-    const { checkWorkbookBytes, parseMapText } = await import('../../check/check');
-    const map = mapFile ? parseMapText(await mapFile.text(), mapFile.name) : undefined;
-    const report = await checkWorkbookBytes(new Uint8Array(await book.arrayBuffer()), { fileName: book.name, ...(map !== undefined ? { map } : {}) });
-    view.show(report);
-    return report;
-  } catch (err) {
-    view.error(`${book.name}: ${(err as Error).message}`);
-    return null;
+  if (mapFile) {
+    const book = books[0];
+    view.busy(`checking ${book.name} with ${mapFile.name}…`);
+    try {
+      const { checkWorkbookBytes, parseMapText } = await import('../../check/check');
+      const map = parseMapText(await mapFile.text(), mapFile.name);
+      const report = await checkWorkbookBytes(new Uint8Array(await book.arrayBuffer()), { fileName: book.name, map });
+      view.show(report);
+      return report;
+    } catch (err) {
+      view.error(`${book.name}: ${(err as Error).message}`);
+      return null;
+    }
   }
+  const { checkWorkbookFileBytes, unreadableReport } = await import('../../check/workbook');
+  const reports: WorkbookReport[] = [];
+  for (const [i, book] of books.entries()) {
+    view.busy(`checking ${books.length > 1 ? `${i + 1} of ${books.length}: ` : ''}${book.name}…`);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (book.size > CHECK_MAX_BYTES) {
+      reports.push(unreadableReport(book.name, `${(book.size / 2 ** 20).toFixed(1)} MB, over the page's ${CHECK_MAX_BYTES / 2 ** 20} MB: npm run check-workbook -- ${book.name}`));
+      continue;
+    }
+    reports.push(await checkWorkbookFileBytes(new Uint8Array(await book.arrayBuffer()), book.name));
+  }
+  view.showTable(reports);
+  return reports;
 }

@@ -76,7 +76,7 @@ export function createFileControls(container: HTMLElement, on: FileHandlers): Fi
       checkFile.value = '';
     });
     checkLabel.className = 'import';
-    checkLabel.title = 'Check the gradient cells of a backprop workbook; drop the file here, with its map (.json) if it has one';
+    checkLabel.title = 'Check the gradient cells of backprop workbooks: choose or drop one or many (a whole class); a map (.json) goes with a single workbook unlike the classic layout';
     checkLabel.append('Check a workbook ', checkFile);
     checkLabel.addEventListener('dragover', (e) => e.preventDefault());
     checkLabel.addEventListener('drop', (e) => {
