@@ -76,7 +76,7 @@ export function createApi(app: App): GradsheetApi {
     get lastWatchMs() {
       return app.lastWatchMs;
     },
-    chart: () => app.chartSeries.map((c) => ({ label: c.label, losses: [...c.losses], faint: c.faint === true })),
+    chart: () => app.lossPanel.series.map((c) => ({ label: c.label, losses: [...c.losses], faint: c.faint === true })),
     get rows() {
       return app.session?.rows ?? 0;
     },

@@ -5,7 +5,7 @@ import { parameterCount } from '../spec/resolve';
 import { loadPreset } from '../spec/presets';
 import { parseSpecText, SpecError, withOverrides } from '../spec/validate';
 import type { Spec } from '../spec/types';
-import { megabytes, SPEC_FILE_MAX_BYTES, XLSX_IMPORT_MAX_BYTES } from './limits';
+import { megabytes, SPEC_FILE_MAX_BYTES } from './limits';
 import {
   BROKEN_KEY, browserStorage, clearSavedState, makeSavedState, PREVIOUS_KEY, readSavedState, sameSettings, setAside,
   STATE_KEY, writeSavedState, type StorageLike,
@@ -16,24 +16,26 @@ import { formatRef, type CellRef } from './refs';
 
 /** What the page is doing, as window.gradsheet.state says: building a sheet, computing epochs, or done. */
 export type PagePhase = 'loading' | 'training' | 'ready';
-import { connectEngine, importXlsx, RemoteSession, type EngineConnection } from './engine/remoteSession';
+import { connectEngine, RemoteSession, type EngineConnection } from './engine/remoteSession';
 import type { CellAt } from './engine/protocol';
 import type { Settings, TrainState } from './session';
 import { readUrlState, writeUrlState } from './urlState';
-import { createControls, settingsDiff, type Controls } from './views/controls';
+import { createControls, type Controls } from './views/controls';
 import { createFileControls, download } from './views/files';
 import { createWorkbookCheck, runWorkbookCheck, type WorkbookCheckView } from './views/checkReport';
 import { createFormulaBar } from './views/formulaBar';
 import { createWatchWindow, type WatchWindow } from './views/watchWindow';
 import { copiedFrom, followColumns } from '../layout/related';
 import type { FileControls } from './views/files';
+import { FileWork, XLSX_TYPE } from './fileWork';
 import { createChainPanel } from './views/chainPanel';
 import { createLanesPanel } from './views/lanesPanel';
 import { createApi, type GradsheetApi } from './api';
 import { cellKey, createGrid, type Grid } from './views/grid';
 import { inTask } from './tasks';
 import { renderHeatmap } from './views/heatmap';
-import { createLossChart, type LossChart, type LossSeries } from './views/lossChart';
+import type { LossChart } from './views/lossChart';
+import { createLossPanel, type LossPanel } from './views/lossPanel';
 import { renderNetworkDiagram } from './views/networkDiagram';
 import type { NetworkSnapshot } from './views/snapshot';
 
@@ -85,17 +87,11 @@ export class App {
   private previousLosses: number[] | null = null;
   /** What the running epochs are for, shown with the progress bar. */
   private work = 'training';
-  /** An XLSX export is running (Stop cancels it). */
-  private exporting = false;
-  /** An import is running; Stop sets `cancelled` and its result is dropped. */
-  private importing: { cancelled: boolean } | null = null;
+  private readonly fileWork: FileWork;
   private watchEditStart: number | null = null;
   /** Milliseconds from the last edit to the first change of a watched value. */
   lastWatchMs: number | null = null;
-  /** Adds each step's loss to the chart (sample mode with several steps). */
-  private readonly stepsToggle: HTMLInputElement;
-  /** What the loss chart draws now (read by the script interface). */
-  chartSeries: LossSeries[] = [];
+  readonly lossPanel: LossPanel;
   private editStarted: number | null = null;
   lastEditMs: number | null = null;
   lastError: string | null = null;
@@ -182,38 +178,37 @@ export class App {
       run: (lrs, epochs) => this.session.lanes(lrs, epochs),
       xlsx: async (lrs, epochs) => {
         const bytes = await this.session.lanesXlsx(lrs, epochs, 'values', __APP_VERSION__);
-        download(`${this.session.spec.name}-lanes.xlsx`, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+        download(`${this.session.spec.name}-lanes.xlsx`, bytes, XLSX_TYPE);
       },
     });
     this.files = createFileControls(filesBox, {
       newSheet: () => void this.newSheet(),
       openSpec: (file) => void this.openSpecFile(file),
-      exportXlsx: (flavour) => void this.exportXlsx(flavour),
+      exportXlsx: (flavour) => void this.fileWork.exportXlsx(flavour),
       lossCsv: () => void this.session.lossCsv().then((csv) => download(`${this.session.spec.name}-loss.csv`, csv, 'text/csv')),
       rowsCsv: (from, to) => void this.session.rowsCsv(from, to).then(
         (csv) => download(`${this.session.spec.name}-epochs-${from}-${to}.csv`, csv, 'text/csv'),
         (err: Error) => this.controls.message(err.message, true),
       ),
-      importXlsx: (file) => void this.importXlsx(file),
+      importXlsx: (file) => void this.fileWork.importXlsx(file),
       checkWorkbook: (files) => void runWorkbookCheck(files, this.workbookCheck),
+    });
+    this.fileWork = new FileWork({
+      session: () => this.session,
+      engine: this.engine,
+      controls: this.controls,
+      files: this.files,
+      report: (message) => this.report(message),
+      open: (spec, message) => this.openCustom(spec, message),
     });
     const checkBox = el('check');
     filesBox.after(checkBox);
     this.workbookCheck = createWorkbookCheck(checkBox);
-    const chartTitle = el('panel-title', 'h3');
-    chartTitle.textContent = 'loss by epoch (click a point to see its row)';
-    this.stepsToggle = document.createElement('input');
-    this.stepsToggle.type = 'checkbox';
-    this.stepsToggle.name = 'step-losses';
-    this.stepsToggle.addEventListener('change', () => void this.drawPanels(false));
-    const stepsLabel = el('chart-steps', 'label');
-    stepsLabel.title = 'The chart plots each epoch\'s mean loss over its steps; tick to add the loss of each single-sample step (the CLI log prints the last one, as the course notebook does)';
-    stepsLabel.append(this.stepsToggle, ' each step\'s loss');
-    chartBox.append(chartTitle, stepsLabel);
-    const chartArea = el('chart-area');
-    chartBox.append(chartArea);
-    this.chart = createLossChart(chartArea, { onPick: (epoch) => this.goTo({ epoch, column: this.session.layout.epochLossColumn }) });
-    window.addEventListener('resize', () => this.chart.resize());
+    this.lossPanel = createLossPanel(chartBox, {
+      pick: (epoch) => this.goTo({ epoch, column: this.session.layout.epochLossColumn }),
+      changed: () => void this.drawPanels(false),
+    });
+    this.chart = this.lossPanel.chart;
     document.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && !(e.target instanceof HTMLInputElement)) {
         e.preventDefault();
@@ -371,13 +366,18 @@ export class App {
       this.report(message);
       throw new Error(message);
     }
+    await this.openCustom(spec, `opened ${source}: ${spec.name}, η ${spec.optimizer.lr}, training…`);
+  }
+
+  /** A spec from a file (opened or imported) becomes the sheet; it stands for its name until New or another file. */
+  private async openCustom(spec: Spec, message: string): Promise<void> {
     await this.session?.stop();
     this.custom = spec;
     this.settings = { preset: spec.name };
     this.attach(await RemoteSession.create(this.engine, spec, this.session ?? null));
     this.writeUrl();
     this.lastError = null;
-    this.controls.message(`opened ${source}: ${spec.name}, η ${spec.optimizer.lr}, training…`, false);
+    this.controls.message(message, false);
     await this.trainWhenDrawn();
   }
 
@@ -516,21 +516,9 @@ export class App {
     await this.session.step().catch((e: Error) => this.failed(e));
   }
 
-  /** Stop: cancels an export, else stops training or the re-run after an edit (the rows it did not reach go). */
+  /** Stop: cancels an export or import, else stops training or the re-run after an edit (the rows it did not reach go). */
   private async stopWork(): Promise<void> {
-    if (this.importing) {
-      // The worker reads the file in one go: its result is dropped when it comes, and the sheet stays as it is.
-      this.importing.cancelled = true;
-      this.files.setBusy(null);
-      this.controls.busy(null);
-      this.controls.message('import cancelled; the current sheet is unchanged', false);
-      return;
-    }
-    if (this.exporting) {
-      await this.session.cancelExport();
-      return;
-    }
-    if (!this.session) return;
+    if (!this.session || (await this.fileWork.cancel())) return;
     this.stopped = true;
     await this.session.stop();
   }
@@ -592,15 +580,7 @@ export class App {
   private drawPanels(full: boolean): Promise<void> {
     const now = performance.now();
     const drawn: Promise<void>[] = [inTask(() => {
-      const { layout } = this.session;
-      const now = { label: layout.epochLossColumn.name, losses: this.session.losses() };
-      const hasSteps = layout.epochLossColumn.kind === 'epoch-loss';
-      (this.stepsToggle.parentElement as HTMLElement).hidden = !hasSteps;
-      const steps = hasSteps && this.stepsToggle.checked
-        ? this.session.stepLosses().map((losses, k) => ({ label: layout.stepLossColumns[k].name, losses }))
-        : [];
-      this.chartSeries = [now, ...(this.previousLosses ? [{ label: 'before the edit', losses: this.previousLosses, faint: true }] : []), ...steps];
-      this.chart.setSeries(this.chartSeries);
+      this.lossPanel.draw(this.session, this.previousLosses);
       this.chart.markEpoch(this.selected?.epoch ?? null);
     })];
     const epoch = () => (this.selected ? Math.min(this.selected.epoch, this.session.rows - 1) : this.session.rows - 1);
@@ -702,29 +682,6 @@ export class App {
     }
   }
 
-  private async exportXlsx(flavour: 'values' | 'live'): Promise<void> {
-    if (this.exporting) return;
-    this.exporting = true;
-    this.files.setBusy('export');
-    this.controls.busy('XLSX: starting…', 0);
-    const name = `${this.session.spec.name}-${flavour}.xlsx`;
-    try {
-      await this.session.stop();
-      this.controls.message(`writing ${name}… (Stop cancels)`, false);
-      const bytes = await this.session.xlsx(flavour, __APP_VERSION__);
-      download(name, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-      this.controls.message(`wrote ${name} (${(bytes.byteLength / 2 ** 20).toFixed(1)} MB)`, false);
-    } catch (err) {
-      if ((err as Error).name === 'Cancelled') this.controls.message(`${name}: cancelled, nothing written`, false);
-      else this.report(`${name} could not be written: ${(err as Error).message}`);
-    } finally {
-      this.exporting = false;
-      this.files.setBusy(null);
-      this.controls.busy(null);
-      this.controls.progress(this.session.rows, this.session.spec.epochs);
-    }
-  }
-
   /** An edit or undo is about to change the sheet: keep what it changes from (watched values, the loss curve). */
   private beforeChange(work: string): void {
     this.stopped = false;
@@ -738,36 +695,6 @@ export class App {
     if (this.watch.refresh() && this.watchEditStart !== null) {
       this.lastWatchMs = performance.now() - this.watchEditStart;
       this.watchEditStart = null;
-    }
-  }
-
-  /** Reads a workbook gradsheet exported; on any problem the current sheet stays as it is. */
-  private async importXlsx(file: File): Promise<void> {
-    try {
-      if (file.size > XLSX_IMPORT_MAX_BYTES) {
-        throw new Error(`the file is ${megabytes(file.size)}; the page imports workbooks up to ${megabytes(XLSX_IMPORT_MAX_BYTES)}`);
-      }
-      const run = { cancelled: false };
-      this.importing = run;
-      this.files.setBusy('import');
-      this.controls.busy(`importing ${file.name}… (Stop cancels)`, null);
-      const spec = await importXlsx(this.engine, await file.arrayBuffer()).finally(() => {
-        if (this.importing === run) this.importing = null;
-        if (run.cancelled) return;
-        this.files.setBusy(null);
-        this.controls.busy(null);
-      });
-      if (run.cancelled) return;
-      await this.session.stop();
-      // The imported spec (its starting weights and samples) stands for its name until New or another file.
-      this.custom = spec;
-      this.settings = { preset: spec.name };
-      this.attach(await RemoteSession.create(this.engine, spec, this.session));
-      this.writeUrl();
-      this.controls.message(`imported ${file.name}: ${spec.name}, η ${spec.optimizer.lr}, training…`, false);
-      await this.trainWhenDrawn();
-    } catch (err) {
-      this.report(`${file.name}: ${(err as Error).message}. The current sheet is unchanged.`);
     }
   }
 
