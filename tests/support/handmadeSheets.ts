@@ -26,10 +26,17 @@ const col = (c: number) => {
   return s;
 };
 
-export async function writeWorkbook(path: string, sheets: Record<string, Grid>, shared: SharedRun[] = []): Promise<void> {
+/**
+ * Writes sheets as exceljs does, formulas with cached values from HyperFormula; `shared` runs as Excel's shared
+ * formulas, `merges` per sheet, and (unless `fullCalcOnLoad` is false) the flag that has a spreadsheet recompute.
+ */
+export async function writeWorkbook(
+  path: string, sheets: Record<string, Grid>, shared: SharedRun[] = [],
+  options: { merges?: Record<string, string[]>; fullCalcOnLoad?: boolean } = {},
+): Promise<void> {
   const hf = HyperFormula.buildFromSheets(sheets, { licenseKey: 'gpl-v3', smartRounding: false });
   const book = new ExcelJS.Workbook();
-  book.calcProperties.fullCalcOnLoad = true;
+  if (options.fullCalcOnLoad !== false) book.calcProperties.fullCalcOnLoad = true;
   for (const [name, grid] of Object.entries(sheets)) {
     const ws = book.addWorksheet(name);
     const id = hf.getSheetId(name)!;
@@ -51,6 +58,7 @@ export async function writeWorkbook(path: string, sheets: Record<string, Grid>, 
         cell.value = v as ExcelJS.CellValue;
       }
     }));
+    for (const m of options.merges?.[name] ?? []) ws.mergeCells(m);
   }
   hf.destroy();
   await book.xlsx.writeFile(path);

@@ -1,6 +1,5 @@
-import ExcelJS from 'exceljs';
-import { HyperFormula, type RawCellContent } from 'hyperformula';
-import { CLASS } from './handmadeSheets';
+import type { RawCellContent } from 'hyperformula';
+import { CLASS, writeWorkbook } from './handmadeSheets';
 
 /**
  * Synthetic student workbooks of the END2 2-2-2 network in the variety real ones show: the header anywhere, a
@@ -199,24 +198,6 @@ export function studentSheet(o: StudentOptions = {}): StudentSheet {
 /** Writes sheets (grids, with merges) as exceljs does, formulas with cached values from HyperFormula. */
 export async function writeSheets(path: string, sheets: Record<string, Grid | StudentSheet>): Promise<void> {
   const grids = Object.fromEntries(Object.entries(sheets).map(([k, v]) => [k, Array.isArray(v) ? v : v.grid]));
-  const hf = HyperFormula.buildFromSheets(grids, { licenseKey: 'gpl-v3', smartRounding: false });
-  const book = new ExcelJS.Workbook();
-  for (const [name, grid] of Object.entries(grids)) {
-    const ws = book.addWorksheet(name);
-    const id = hf.getSheetId(name)!;
-    grid.forEach((row, r) => row.forEach((v, c) => {
-      if (v === null || v === undefined) return;
-      const cell = ws.getCell(r + 1, c + 1);
-      if (typeof v === 'string' && v.startsWith('=')) {
-        const result = hf.getCellValue({ sheet: id, row: r, col: c });
-        cell.value = { formula: v.slice(1), result: typeof result === 'number' ? result : undefined } as ExcelJS.CellValue;
-      } else {
-        cell.value = v as ExcelJS.CellValue;
-      }
-    }));
-    const s = sheets[name];
-    if (!Array.isArray(s)) for (const m of s.merges) ws.mergeCells(m);
-  }
-  hf.destroy();
-  await book.xlsx.writeFile(path);
+  const merges = Object.fromEntries(Object.entries(sheets).map(([k, v]) => [k, Array.isArray(v) ? [] : v.merges]));
+  await writeWorkbook(path, grids, [], { merges, fullCalcOnLoad: false });
 }
