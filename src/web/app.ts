@@ -460,7 +460,6 @@ export class App {
   private rebuildGrid(): void {
     this.grid?.destroy();
     const view = this.follow === null ? undefined : followColumns(this.session.layout, this.follow);
-    document.body.dataset.follow = this.follow === null ? '' : this.session.layout.params[this.follow].name;
     const grid = createGrid(this.gridBox, this.session, {
       onSelect: (epoch, col) => this.onSelect(epoch, col),
       onGroup: (first) => this.goTo({ epoch: this.selected?.epoch ?? 0, column: first }),
