@@ -68,6 +68,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export function notebookCells(run: NotebookRun, version: string): NotebookCell[] {
   const { spec, epochs } = run;
   const { layers, bias, activations, loss } = spec.model;
+  checkNotebookSpec(spec);
   const layout = buildLayout(spec);
   const optimizer = torchEntry(torchOptimizer, 'optimizer', optimizerName(spec.optimizer));
   const lossCode = torchEntry(torchLoss, 'loss', loss);
@@ -130,7 +131,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
       `${bias ? ' (its bias is the b)' : ' (`bias=False`: this network has no biases)'}; the activation applied to it is the non-linear half of the neuron.`,
     '',
     ...usedActs.map((a) => `- **${a}**: ${ACTIVATION_REGISTRY[a].explain}`),
-    ...(lastIdentity ? [`- **no activation** on the output: ${ACTIVATION_REGISTRY.identity.explain}`] : []),
+    ...(lastIdentity ? [`- **the output**: ${ACTIVATION_REGISTRY.identity.explain}`] : []),
     '',
     `Parameters: ${perLayer.join(' + ')} = **${params}** (each layer's inputs × units${bias ? ', plus one bias per unit' : ''}).`,
   );
@@ -168,7 +169,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
   const names = layout.params;
   const nameRange = (l: number, j: number | null) => {
     const ns = names.filter((p) => p.layer === l && (j === null ? p.from === null : p.to === j && p.from !== null)).map((p) => p.name);
-    return ns.length === 1 ? ns[0] : `${ns[0]} … ${ns[ns.length - 1]}`;
+    return ns.length <= 4 ? ns.join(' ') : `${ns[0]} … ${ns[ns.length - 1]}`;
   };
   md(
     '## How are the weights initialised?',
@@ -319,7 +320,8 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
     chaotic
       ? 'Single-sample L1 runs are chaotic at the last bit. The L1 gradient is sign(ŷ − y), which flips on a difference of 1e-17, ' +
         'and PyTorch adds its sums in another order than the sheet, so the two agree to about 1e-12 for the first epochs and may then part ' +
-        'at the epoch the cell prints: after a flip they train different networks, both correct. The first 20 epochs agree to 1e-9.'
+        'at the epoch the cell prints: after a flip they train different networks, both correct. ' +
+        '(gradsheet\'s tests hold every preset\'s first 20 epochs to 1e-9.)'
       : sampleMode
         ? 'PyTorch adds its sums in another order than the sheet, so the last bits differ; single-sample steps can let such differences grow over many epochs, and the cell says where they pass 1e-9.'
         : 'Full-batch training is smooth: PyTorch adds its sums in another order than the sheet, so the last bits differ, but every epoch agrees to 1e-9.',
@@ -393,7 +395,7 @@ export function notebookFiles(run: NotebookRun, version: string): NotebookFiles 
   return { ipynb: ipynbOf(cells), py: scriptOf(cells) };
 }
 
-/** Re-exported for callers that only need the spec's check before training (the CLI refuses early). */
+/** Throws NotebookError when the spec names an activation, loss or optimizer the export cannot write (the CLI checks before training). */
 export function checkNotebookSpec(spec: Spec): void {
   torchEntry(torchOptimizer, 'optimizer', optimizerName(spec.optimizer));
   torchEntry(torchLoss, 'loss', spec.model.loss);
