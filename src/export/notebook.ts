@@ -98,7 +98,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
       'Run the cells in order; the same code is the exported `.py` (`python3 FILE.py`). It needs PyTorch only.',
   );
   code(
-    `# gradsheet ${version}: the sheet ${JSON.stringify(spec.name)} as PyTorch (every number below is the sheet's).`,
+    `# gradsheet ${version}: the sheet ${asciiQuoted(spec.name)} as PyTorch (every number below is the sheet's).`,
     'import torch',
     'import torch.nn as nn',
     'import torch.optim as optim',
@@ -342,6 +342,11 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
     'print(f\'largest final weight difference: {max(abs(a - b) for a, b in zip(final, sheet_final)):.3e}\')',
   );
   return cells;
+}
+
+/** A spec's text in a Python comment: quoted and escaped, ASCII only, so no character of it can end the line. */
+function asciiQuoted(s: string): string {
+  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function sameNumbers(a: number[], b: number[]): boolean {

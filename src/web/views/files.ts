@@ -88,7 +88,7 @@ export function createFileControls(container: HTMLElement, on: FileHandlers): Fi
   }
   const values = button('XLSX', 'export-values', () => on.exportXlsx('values'));
   const live = button('XLSX (live)', 'export-live', () => on.exportXlsx('live'));
-  const notebook = button('Notebook', 'export-notebook', () => on.exportNotebook('ipynb'));
+  const notebook = button('Notebook (.ipynb)', 'export-notebook', () => on.exportNotebook('ipynb'));
   notebook.title = 'The run as the course\'s PyTorch notebook (.ipynb): the sheet\'s starting weights, sample order and settings, and a last cell comparing its losses with the sheet\'s';
   const script = button('Script (.py)', 'export-script', () => on.exportNotebook('py'));
   script.title = 'The notebook\'s code as one Python script (python3 FILE.py; needs PyTorch)';
