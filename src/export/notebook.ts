@@ -201,7 +201,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
 
   // Learning rate and the optimizer.
   const helpers = run.initialVelocities !== null || run.changes.some((c) => c.weights || c.velocities);
-  const edited = [run.lr !== spec.optimizer.lr && `η (the spec says ${spec.optimizer.lr})`, layout.momentumColumn && run.momentum !== spec.optimizer.momentum && `μ (the spec says ${spec.optimizer.momentum})`]
+  const edited = [run.lr !== spec.optimizer.lr && `η from the spec's ${spec.optimizer.lr}`, layout.momentumColumn && run.momentum !== spec.optimizer.momentum && `μ from the spec's ${spec.optimizer.momentum}`]
     .filter(Boolean);
   md(
     '## What does the learning rate do? The optimizer',
@@ -212,7 +212,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
       : []),
     '',
     `${explainText(layout, 'new-weight')} \`optimizer.step()\` makes that update for every parameter; ` +
-      `the values are the sheet's epoch 0: ${settings}${edited.length ? ` (you set ${edited.join(' and ')})` : ''}.`,
+      `the values are the sheet's epoch 0: ${settings}${edited.length ? ` (you changed ${edited.join(' and ')})` : ''}.`,
     ...(run.initialVelocities ? ['', `The sheet's starting velocities are not zero (you set them), so they become the optimizer's \`${optimizer.velocityState}\`.`] : []),
   );
   const optimizerLines = [optimizer.construct({ ...spec.optimizer, lr: run.lr, momentum: run.momentum }, pyFloat)];
@@ -231,7 +231,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
       '',
       'def set_velocities(flat):',
       `    for p, v in zip(model.parameters(), from_flat(flat)):`,
-      `        optimizer.state[p][${JSON.stringify(optimizer.velocityState)}] = v`,
+      `        optimizer.state[p]['${optimizer.velocityState}'] = v`,
     );
   }
   if (run.initialVelocities) {
@@ -275,9 +275,9 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
       '    edit = sheet_edits.get(epoch, {})',
       '    for group in optimizer.param_groups:',
       `        if 'lr' in edit:`,
-      `            group[${JSON.stringify(keys.lr)}] = edit['lr']`,
+      `            group['${keys.lr}'] = edit['lr']`,
       `        if 'momentum' in edit:`,
-      `            group[${JSON.stringify(keys.momentum)}] = edit['momentum']`,
+      `            group['${keys.momentum}'] = edit['momentum']`,
       `    if 'weights' in edit:`,
       '        with torch.no_grad():',
       '            for p, w in zip(model.parameters(), from_flat(edit[\'weights\'])):',
