@@ -16,6 +16,10 @@ import { collectGarbage } from '../node/collectGarbage';
 import { parseLearningRates } from '../lanes/rates';
 import { runLanes } from './lanesRun';
 import { gradcheckRows } from './gradcheckReport';
+import { checkNotebookSpec, notebookFiles } from '../export/notebook';
+import { notebookRunOf } from '../export/notebookRun';
+import { NotebookError } from '../export/notebookTorch';
+import { writeTextFile } from '../node/writeText';
 import packageJson from '../../package.json';
 
 const VERSION = packageJson.version;
@@ -25,7 +29,7 @@ export const EXIT = { ok: 0, usage: 2, diverged: 3, io: 4, gradcheck: 5 } as con
 const FLAGS: FlagSpec = {
   preset: 'string', spec: 'string', epochs: 'int', lr: 'number', momentum: 'number', seed: 'int', batch: 'string',
   json: 'string', out: 'string', flavour: 'string', 'loss-csv': 'string', 'rows-csv': 'string', rows: 'string',
-  quiet: 'boolean', help: 'boolean', gradcheck: 'boolean', lanes: 'string',
+  quiet: 'boolean', help: 'boolean', gradcheck: 'boolean', lanes: 'string', notebook: 'string', script: 'string',
 };
 
 export const USAGE = `Usage: npm run train -- [--preset NAME | --spec FILE] [options]
@@ -47,6 +51,9 @@ loss, as the course notebook does; --loss-csv writes each epoch's mean loss L̄ 
   --loss-csv FILE       write the loss curve as CSV: epoch, the epoch's loss (single-sample mode: the mean L̄
                         of its steps) and each step's loss (epoch,L̄,L[1],…)
   --rows-csv FILE       write every column of a range of rows as CSV (--rows A-B, default all)
+  --notebook FILE.ipynb write the run as the course's PyTorch notebook (nbformat 4): the sheet's starting weights,
+                        sample order and settings, the same log, and a last cell comparing its losses with the sheet's
+  --script FILE.py      the same code as a Python script (python3 FILE.py; needs PyTorch)
   --gradcheck           check every gradient cell of the first and last rows against central differences through
                         the engine; prints the worst relative error per layer (exit 5 when one is over 1e-6)
   --lanes η1,η2,…       train once per learning rate from the same starting weights and print the table of
@@ -121,6 +128,11 @@ export async function main(argv: string[]): Promise<number> {
     if (flags.out !== undefined && !String(flags.out).toLowerCase().endsWith('.xlsx')) {
       throw new UsageError(`--out writes an XLSX workbook; name the file .xlsx, got "${flags.out}"`);
     }
+    for (const [flag, ext] of [['notebook', '.ipynb'], ['script', '.py']] as const) {
+      if (flags[flag] !== undefined && !String(flags[flag]).toLowerCase().endsWith(ext)) {
+        throw new UsageError(`--${flag} writes a ${ext} file; name it ${ext}, got "${flags[flag]}"`);
+      }
+    }
     if (flags.rows !== undefined && !/^\d+-\d+$/.test(String(flags.rows))) {
       throw new UsageError(`--rows must be a range of epochs such as 0-50, got "${flags.rows}"`);
     }
@@ -135,7 +147,12 @@ export async function main(argv: string[]): Promise<number> {
       batch: flags.batch as SpecOverrides['batch'],
     };
     spec = withOverridesOfFlags(spec, over);
+    if (flags.notebook !== undefined || flags.script !== undefined) checkNotebookSpec(spec);
   } catch (err) {
+    if (err instanceof NotebookError) {
+      process.stderr.write(`gradsheet: --${flags.notebook !== undefined ? 'notebook' : 'script'}: ${err.message}\n`);
+      return EXIT.usage;
+    }
     if (err instanceof SpecError || err instanceof UsageError) {
       // A bad flag value gets the usage; a bad spec file just its field and reason.
       process.stderr.write(`gradsheet: ${err.message}\n${err instanceof UsageError ? `\n${USAGE}\n` : ''}`);
@@ -147,8 +164,8 @@ export async function main(argv: string[]): Promise<number> {
   if (flags.lanes !== undefined) {
     let lrs: number[];
     try {
-      if (flags.json !== undefined || flags['rows-csv'] !== undefined || flags.gradcheck) {
-        throw new UsageError('--lanes writes --out and --loss-csv; --json, --rows-csv and --gradcheck work on one run');
+      if (flags.json !== undefined || flags['rows-csv'] !== undefined || flags.gradcheck || flags.notebook !== undefined || flags.script !== undefined) {
+        throw new UsageError('--lanes writes --out and --loss-csv; --json, --rows-csv, --notebook, --script and --gradcheck work on one run');
       }
       lrs = parseLearningRates(String(flags.lanes));
     } catch (err) {
@@ -216,6 +233,7 @@ export async function main(argv: string[]): Promise<number> {
       const [from, to] = flags.rows ? String(flags.rows).split('-').map(Number) : [0, wb.rows - 1];
       writeFileSync(String(flags['rows-csv']), rowsCsv(wb, from, to));
     }],
+    ...notebookOutputs(wb, flags.notebook as string | undefined, flags.script as string | undefined),
     // Last: it copies the values out and frees the engine first, so the XLSX writer has the memory.
     [flags.out as string | undefined, () => {
       const values = snapshotSource(wb);
@@ -236,6 +254,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`wrote ${file} in ${((performance.now() - began) / 1000).toFixed(1)} s; peak memory so far ${peakMemoryMb()} MB\n`);
   }
   return EXIT.ok;
+}
+
+/** --notebook and --script: generated once from the trained sheet, each written by writeTextFile. */
+function notebookOutputs(wb: ReturnType<typeof buildWorkbook>, notebook: string | undefined, script: string | undefined): [string | undefined, () => void][] {
+  let files: ReturnType<typeof notebookFiles> | null = null;
+  const made = () => (files ??= notebookFiles(notebookRunOf({ layout: wb.layout, rows: wb.rows, value: (e, c) => numberAt(wb, e, c) }), VERSION));
+  return [[notebook, () => writeTextFile(notebook!, made().ipynb)], [script, () => writeTextFile(script!, made().py)]];
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -185,6 +185,7 @@ export class App {
       newSheet: () => void this.newSheet(),
       openSpec: (file) => void this.openSpecFile(file),
       exportXlsx: (flavour) => void this.fileWork.exportXlsx(flavour),
+      exportNotebook: (kind) => void this.fileWork.exportNotebook(kind),
       lossCsv: () => void this.session.lossCsv().then((csv) => download(`${this.session.spec.name}-loss.csv`, csv, 'text/csv')),
       rowsCsv: (from, to) => void this.session.rowsCsv(from, to).then(
         (csv) => download(`${this.session.spec.name}-epochs-${from}-${to}.csv`, csv, 'text/csv'),

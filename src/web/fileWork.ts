@@ -1,3 +1,5 @@
+import { notebookFiles } from '../export/notebook';
+import { notebookRunOf } from '../export/notebookRun';
 import type { Spec } from '../spec/types';
 import { importXlsx, type EngineConnection, type RemoteSession } from './engine/remoteSession';
 import { megabytes, XLSX_IMPORT_MAX_BYTES } from './limits';
@@ -21,6 +23,7 @@ export interface FileWorkHost {
 }
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const NOTEBOOK_TYPES = { ipynb: 'application/x-ipynb+json', py: 'text/x-python' } as const;
 
 export class FileWork {
   private exporting = false;
@@ -69,6 +72,25 @@ export class FileWork {
       files.setBusy(null);
       controls.busy(null);
       controls.progress(session.rows, session.spec.epochs);
+    }
+  }
+
+  /**
+   * The sheet's run as the PyTorch notebook or script, from the values the page holds (with the user's edits), so
+   * it is written here without the worker; training is stopped first, so the rows are one run.
+   */
+  async exportNotebook(kind: 'ipynb' | 'py'): Promise<void> {
+    const { controls } = this.host;
+    const session = this.host.session();
+    const name = `${session.spec.name}.${kind}`;
+    try {
+      await session.stop();
+      const text = notebookFiles(notebookRunOf(session), __APP_VERSION__)[kind];
+      download(name, text, NOTEBOOK_TYPES[kind]);
+      const stopped = session.rows < session.spec.epochs ? ` (the ${session.rows} epochs the sheet holds)` : '';
+      controls.message(`wrote ${name}${stopped}: ${kind === 'ipynb' ? 'open it in Jupyter or Colab' : 'run it with python3 and PyTorch'}`, false);
+    } catch (err) {
+      this.host.report(`${name} could not be written: ${(err as Error).message}`);
     }
   }
 

@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { captureErrors } from '../support/browserHarness';
 import { browserSuite } from '../support/browserSuite';
 import { setCellValueInFile, tempPath } from '../support/xlsxFiles';
+import { waitForCell } from '../support/browserHarness';
+import { pythonWith, runAsync } from '../support/python';
 
-/** The page's files: XLSX and CSV downloads, and importing a workbook (edited in a spreadsheet) back. */
+/** The page's files: XLSX, CSV, notebook and script downloads, and importing a workbook (edited in a spreadsheet) back. */
 
 const { trainedPage } = browserSuite();
 
@@ -57,4 +59,45 @@ describe('the page exports and imports files', () => {
     expect(lines[0].startsWith('epoch,η,w1,w2')).toBe(true);
     expect(lines[1].startsWith('2,0.5,')).toBe(true);
   }, 120_000);
+
+  it('after an edit typed into the grid, downloads the notebook and the script of that run; PyTorch computes its losses', async () => {
+    const page = await trainedPage('?preset=end2-backprop-2-2-2');
+    const errors = captureErrors(page);
+    type Api = { gradsheet: { state: string; rows: number; value(r: string): number } };
+    const at = await waitForCell(page, 'w1', 0);
+    await page.mouse.dblclick(at.x, at.y);
+    await page.keyboard.type('0.3');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => {
+      const g = (window as unknown as Api).gradsheet;
+      return g.state === 'ready' && g.value('epoch 0, w1') === 0.3 && g.rows === 51;
+    }, null, { timeout: 60_000 });
+    const sheet = await page.evaluate(() => Array.from({ length: 51 }, (_, e) => (window as unknown as Api).gradsheet.value(`epoch ${e}, E_total`)));
+
+    const [nb] = await Promise.all([page.waitForEvent('download'), page.click('button[name=export-notebook]')]);
+    expect(nb.suggestedFilename()).toBe('end2-backprop-2-2-2.ipynb');
+    const ipynb = JSON.parse(await readFile((await nb.path())!, 'utf8')) as { nbformat: number; cells: { cell_type: string; source: string[] }[] };
+    const [sc] = await Promise.all([page.waitForEvent('download'), page.click('button[name=export-script]')]);
+    expect(sc.suggestedFilename()).toBe('end2-backprop-2-2-2.py');
+    const scriptPath = tempPath('end2-backprop-2-2-2.py');
+    await sc.saveAs(scriptPath);
+    const py = await readFile(scriptPath, 'utf8');
+    expect(ipynb.nbformat).toBe(4);
+    expect(`${ipynb.cells.filter((c) => c.cell_type === 'code').map((c) => c.source.join('')).join('\n\n')}\n`).toBe(py);
+    expect(py).toContain('[0.3, 0.2],  # w1 w2');
+    expect(await message(page)).toMatch(/wrote end2-backprop-2-2-2\.py/);
+
+    const python = pythonWith('torch');
+    if (!python) {
+      console.warn('tests/browser/files.test.ts: no python3 with torch, the downloaded script is not run');
+    } else {
+      const out = tempPath('torch.json');
+      const ran = await runAsync(python, ['tests/support/notebook_harness.py', scriptPath, out]);
+      expect(ran.status, ran.stderr).toBe(0);
+      const torch = JSON.parse(await readFile(out, 'utf8')) as { losses: number[] };
+      torch.losses.forEach((l, e) => expect(Math.abs(l - sheet[e]), `epoch ${e}`).toBeLessThan(1e-9));
+      expect(ran.stdout).toContain('the notebook and the sheet agree on all 51 epochs to 1e-9');
+    }
+    expect(errors.list).toEqual([]);
+  }, 180_000);
 });

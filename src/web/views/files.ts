@@ -1,12 +1,14 @@
 /**
- * New, opening a spec file, export and import: XLSX (two flavours), CSV of the loss curve or a range of rows, and
- * importing an XLSX.
+ * New, opening a spec file, export and import: XLSX (two flavours), the PyTorch notebook and script, CSV of the loss
+ * curve or a range of rows, and importing an XLSX.
  */
 
 export interface FileHandlers {
   newSheet(): void;
   openSpec(file: File): void;
   exportXlsx(flavour: 'values' | 'live'): void;
+  /** The run as the course's PyTorch notebook (.ipynb) or the same code as a script (.py); see export/notebook.ts. */
+  exportNotebook(kind: 'ipynb' | 'py'): void;
   lossCsv(): void;
   rowsCsv(from: number, to: number): void;
   importXlsx(file: File): void;
@@ -86,11 +88,17 @@ export function createFileControls(container: HTMLElement, on: FileHandlers): Fi
   }
   const values = button('XLSX', 'export-values', () => on.exportXlsx('values'));
   const live = button('XLSX (live)', 'export-live', () => on.exportXlsx('live'));
+  const notebook = button('Notebook (.ipynb)', 'export-notebook', () => on.exportNotebook('ipynb'));
+  notebook.title = 'The run as the course\'s PyTorch notebook (.ipynb): the sheet\'s starting weights, sample order and settings, and a last cell comparing its losses with the sheet\'s';
+  const script = button('Script (.py)', 'export-script', () => on.exportNotebook('py'));
+  script.title = 'The notebook\'s code as one Python script (python3 FILE.py; needs PyTorch)';
   container.append(
     button('New', 'new', () => on.newSheet()),
     specLabel,
     values,
     live,
+    notebook,
+    script,
     button('Loss CSV', 'export-loss', () => on.lossCsv()),
     button('Rows CSV', 'export-rows', () => on.rowsCsv(Number(from.value), Number(to.value))),
     'epochs ', from, '–', to,
