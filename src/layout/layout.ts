@@ -64,7 +64,10 @@ export interface Column {
   numberAtEpoch0?: boolean;
   /** A setting's PyTorch hyper-parameter (lr, momentum, betas[0] …). */
   hyper?: HyperName;
-  /** velocity and new-velocity: the optimizer state this column holds (`v`, `m`, `G` …, see src/model/optimizers.ts). */
+  /**
+   * velocity and new-velocity: the optimizer state this column holds (`v`, `m`, `G` …, see src/model/optimizers.ts);
+   * optimizer: the update cell's key (`t`, `m̂`, `v̂`).
+   */
   state?: string;
   /** The optimizer registry's plain-language explanation, for its state and update cells. */
   explain?: string;
@@ -363,7 +366,7 @@ export function buildLayout(spec: Spec): Layout {
       // Update number t = 1, 2, …: epoch·steps + step + 1.
       const before = s === null ? '' : `*${nSteps}`;
       const plus = (s ?? 0) + 1;
-      add({ name: tName, kind: 'optimizer', group: g('update number'), step: s, formula: (r) => `${r.cell('epoch')}${before}+${plus}`,
+      add({ name: tName, kind: 'optimizer', state: 't', group: g('update number'), step: s, formula: (r) => `${r.cell('epoch')}${before}+${plus}`,
         explain: `The update's number t (1 for the first update), ${s === null ? 'epoch + 1' : `epoch × ${nSteps} + ${s + 1}`}: Adam's bias corrections 1 − β^t need it.` });
     }
     const made: Record<string, string[]> = {};
@@ -387,7 +390,7 @@ export function buildLayout(spec: Spec): Layout {
         const chain = cell.chain?.(resolve);
         return add({
           name: `${cell.name(p.name)}${suffix}`, kind: cell.kind, group: g(cell.group), step: s, param: p.index,
-          ...(cell.kind === 'new-velocity' ? { state: cell.key.slice(4) } : {}),
+          state: cell.kind === 'new-velocity' ? cell.key.slice(4) : cell.key,
           explain: cell.explain,
           ...(chain ? { chain } : {}),
           formula: (r) => cell.formula(render(r)),

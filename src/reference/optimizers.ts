@@ -31,11 +31,13 @@ export function initialState(o: OptimizerSpec, count: number): OptState {
  * One update of every parameter. `lr` and `momentum` are the row's (the sheet lets a user edit them per row); the
  * other hyper-parameters come from `o`.
  */
-export function optimizerStep(o: OptimizerSpec, lr: number, momentum: number, w: number[], g: number[], state: OptState): { w: number[]; state: OptState } {
+export function optimizerStep(o: OptimizerSpec, lr: number, momentum: number, w: number[], g: number[], state: OptState): { w: number[]; state: OptState; extras: Record<string, number[]> } {
   const t = state.step + 1;
   const old = state.buffers;
   const next: Record<string, number[]> = Object.fromEntries(Object.keys(old).map((k) => [k, new Array<number>(w.length)]));
   const out = new Array<number>(w.length);
+  // Adam's bias-corrected moments, per parameter.
+  const extras: Record<string, number[]> = o.kind === 'adam' || o.kind === 'adamw' ? { 'm̂': [], 'v̂': [] } : {};
   const wd = o.weight_decay;
   const [b1, b2] = o.betas;
   const eps = o.eps;
@@ -90,6 +92,8 @@ export function optimizerStep(o: OptimizerSpec, lr: number, momentum: number, w:
         next.v[i] = v;
         const mHat = m / (1 - Math.pow(b1, t));
         const vHat = v / (1 - Math.pow(b2, t));
+        extras['m̂'][i] = mHat;
+        extras['v̂'][i] = vHat;
         // AdamW decays the weight itself first: w ← w·(1 − lr·λ).
         const start = o.kind === 'adamw' && wd !== 0 ? w[i] * (1 - lr * wd) : w[i];
         out[i] = start - lr * mHat / (Math.sqrt(vHat) + eps);
@@ -97,5 +101,5 @@ export function optimizerStep(o: OptimizerSpec, lr: number, momentum: number, w:
       }
     }
   }
-  return { w: out, state: { step: t, buffers: next } };
+  return { w: out, state: { step: t, buffers: next }, extras };
 }

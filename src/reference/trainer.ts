@@ -37,6 +37,8 @@ export interface UpdateTrace {
   grad: LayerParams[];
   velocity: LayerParams[] | null;
   state: OptState;
+  /** Adam's bias-corrected moments m̂ and v̂ of this update, per parameter (run-file order); empty for the others. */
+  extras: Record<string, number[]>;
   params: LayerParams[];
 }
 
@@ -222,7 +224,7 @@ function update(spec: Spec, params: LayerParams[], state: OptState, lr: number, 
   const loss = batchLoss(lossName, traces, n);
   const grad = gradient(params, traces);
   const stepped = optimizerStep(spec.optimizer, lr, momentum, flattenParams(params), flattenParams(grad), state);
-  return { traces, loss, grad, velocity: velocityOf(spec, stepped.state), state: stepped.state, params: unflattenParams(stepped.w, layers, bias) };
+  return { traces, loss, grad, velocity: velocityOf(spec, stepped.state), state: stepped.state, extras: stepped.extras, params: unflattenParams(stepped.w, layers, bias) };
 }
 
 /**
