@@ -176,9 +176,12 @@ describe('presets', () => {
     'end2-backprop-2-2-2': 8,
     'end2-xor-9': 9,
     'end2-course-xor-2-2-1': 9,
+    'end2-xor-44-adam': 44,
+    // 2·4 + 4 + 4·2 + 2
+    'end2-xor-softmax-2-4-2': 22,
   };
 
-  it('has exactly the four END2 presets', () => {
+  it('has exactly the four END2 presets and the two optimizer/classification ones', () => {
     expect([...PRESET_NAMES].sort()).toEqual(Object.keys(counts).sort());
   });
 

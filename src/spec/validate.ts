@@ -516,6 +516,10 @@ export interface SpecOverrides {
 
 /** Applies overrides to a spec and validates the result as a whole. */
 export function withOverrides(spec: Spec, over: SpecOverrides): Spec {
+  const entry = OPTIMIZER_REGISTRY[spec.optimizer.kind];
+  if (over.momentum !== undefined && over.momentum !== 0 && !entry.hyper.includes('momentum')) {
+    throw new SpecError('optimizer.momentum', `optimizer "${spec.optimizer.kind}" has no momentum (its hyper-parameters: ${[...new Set(entry.hyper.map((h) => h.replace(/\[\d\]$/, '')))].join(', ')})`);
+  }
   const batch = over.batch ?? spec.batch;
   const seedChanged = over.seed !== undefined && over.seed !== spec.seed;
   const keepOrder = batch === 'sample' && spec.batch === 'sample' && !seedChanged;
@@ -529,7 +533,7 @@ export function withOverrides(spec: Spec, over: SpecOverrides): Spec {
     optimizer: {
       ...optimizerJson(spec.optimizer),
       lr: over.lr ?? spec.optimizer.lr,
-      ...(over.momentum !== undefined || OPTIMIZER_REGISTRY[spec.optimizer.kind].hyper.includes('momentum')
+      ...(entry.hyper.includes('momentum')
         ? { momentum: over.momentum ?? spec.optimizer.momentum } : {}),
     },
     seed: over.seed ?? spec.seed,
