@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { columnValues, runEpochs } from '../src/driver/driver';
-import { buildLayout } from '../src/layout/layout';
+import { explainColumn } from '../src/explain/explain';
+import { breakdownOf } from '../src/layout/chain';
+import { buildLayout, isEditableColumn } from '../src/layout/layout';
+import { copiedFrom, copiedTo, followColumns } from '../src/layout/related';
+import { trainLanes } from '../src/lanes/lanes';
+import { computedCellMessage } from '../src/web/editRules';
 import { OPTIMIZER_REGISTRY, optimizerCatalog } from '../src/model/optimizers';
 import { trainReference } from '../src/reference/trainer';
 import { flattenParams, initialParams, sampleOrder } from '../src/spec/resolve';
@@ -96,5 +101,58 @@ describe('the optimizer registry', () => {
       .toThrow(/data\.targets\[0\]: must add up to 1 for loss "cross-entropy"/);
     expect(() => parseSpec({ ...raw, model: { layers: [2, 1], activations: ['sigmoid'], loss: 'bce' }, data: { inputs: [[0, 1]], targets: [[2]] } }))
       .toThrow(/data\.targets\[0\]\[0\]: must be from 0 to 1 for loss "bce"/);
+  });
+});
+
+describe('the views of optimizer cells', () => {
+  const spec = small('cross-entropy', { kind: 'adam', lr: 0.01 }, 'sample');
+  const layout = buildLayout(spec);
+
+  it('a state after epoch 0 was copied from the same state\'s last new value, and back', () => {
+    const v = layout.column('v_w1');
+    expect(copiedFrom(layout, v, 3)!.column.name).toBe('new v_w1[3]');
+    expect(copiedTo(layout, layout.column('new m_w1[3]'), 2)!.column.name).toBe('m_w1');
+    expect(copiedTo(layout, layout.column('new m_w1[2]'), 2)).toBeNull();
+  });
+
+  it('following w1 shows its moments, m̂, v̂, t and every setting', () => {
+    const names = followColumns(layout, 0).map((c) => c.name);
+    for (const n of ['η', 'β1', 'β2', 'ε', 'm_w1', 'v_w1', 't[1]', 'm̂_w1[1]', 'v̂_w1[3]', 'new v_w1[3]', 'new w1[3]']) expect(names).toContain(n);
+    expect(names).not.toContain('m_w2');
+  });
+
+  it('every new column has a plain-language explanation and a message saying what to edit instead', () => {
+    for (const c of layout.columns.filter((x) => ['hyper', 'optimizer', 'softmax', 'velocity', 'new-velocity'].includes(x.kind))) {
+      expect(explainColumn(layout, c).length, c.name).toBeGreaterThan(40);
+      if (!isEditableColumn(c)) expect(computedCellMessage(layout, c), c.name).toMatch(/edit .* instead/);
+    }
+    expect(explainColumn(layout, layout.column('m̂_w1[1]'))).toMatch(/bias-corrected/);
+    expect(explainColumn(layout, layout.column('new w1[1]'))).toMatch(/^The new weight: Adam moves by η·m̂\/\(√v̂ \+ ε\)/);
+    expect(explainColumn(layout, layout.column('lse[1]'))).toMatch(/log-sum-exp/);
+    expect(isEditableColumn(layout.column('β1'))).toBe(true);
+  });
+
+  it('the chain-rule breakdown of a cross-entropy output delta is (p − t)/n, and of a bce one (a − t)/n', () => {
+    const wb = buildWorkbook(layout, initialParams(spec), sampleOrder(spec));
+    const value = (c: { index: number }) => wb.hf.getCellValue({ sheet: wb.train, row: layout.rowOf(0), col: c.index }) as number;
+    const delta = layout.column('∂L/∂o1[1]');
+    const b = breakdownOf(layout, delta, value)!;
+    expect(b.value).toBe(value(delta));
+    expect(value(delta)).toBe(value(layout.column('p_o1[1]')) - value(layout.column('t1[1]')));
+    wb.hf.destroy();
+  });
+});
+
+describe('lanes with another optimizer', () => {
+  it('each learning rate trains Adam from the same start, as the reference does', () => {
+    const spec = small('bce', { kind: 'adam', lr: 0.01 }, 'full');
+    const lanes = trainLanes(spec, [0.01, 0.1]);
+    for (const lane of lanes) {
+      const ref = trainReference({ ...spec, optimizer: { ...spec.optimizer, lr: lane.lr } }, initialParams(spec), null).epochLoss;
+      lane.losses.forEach((l, e) => expect(close(l, ref[e]), `η ${lane.lr}, epoch ${e}`).toBe(true));
+      expect(lane.wb.layout.spec.optimizer.kind).toBe('adam');
+      lane.wb.hf.destroy();
+    }
+    expect(lanes[0].losses[11]).not.toBe(lanes[1].losses[11]);
   });
 });
