@@ -38,6 +38,14 @@ describe('the workbook checker recognises an Adam update, or says it is not one'
     expect(w1.expected).toBe(numberAt(wb, 0, wb.layout.column('new w1')));
   });
 
+  it('an AdamW run (decoupled weight decay λ): recognised as an AdamW update', async () => {
+    const base = withOverrides(loadPreset('end2-xor-softmax-2-4-2'), { epochs: 3 });
+    const wb = trained({ ...base, optimizer: { ...base.optimizer, kind: 'adamw', weight_decay: 0.1 } });
+    const report = await checkWorkbookFile(await exported(wb, 'adamw.xlsx'));
+    expect(report.verdict).toBe('pass');
+    for (const u of report.updates) expect(u.note).toMatch(/an AdamW update \([wb]\d+·\(1 − η·0\.1\) − η·m̂/);
+  });
+
   it('end2-xor-44-adam (single-sample steps): later steps are recognised too, their moments not checked', async () => {
     const wb = trained(withOverrides(loadPreset('end2-xor-44-adam'), { epochs: 3 }));
     const report = await checkWorkbookFile(await exported(wb, 'adam-sample.xlsx'));
