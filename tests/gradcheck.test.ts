@@ -9,7 +9,7 @@ import { buildLayout } from '../src/layout/layout';
 import { loadPreset, PRESET_NAMES } from '../src/spec/presets';
 import { initialParams, sampleOrder } from '../src/spec/resolve';
 import type { Spec } from '../src/spec/types';
-import { withOverrides } from '../src/spec/validate';
+import { parseSpec, withOverrides } from '../src/spec/validate';
 import { buildWorkbook, type Workbook } from '../src/workbook/workbook';
 
 function trained(spec: Spec): Workbook {
@@ -21,7 +21,10 @@ function trained(spec: Spec): Workbook {
 describe('gradient check by central differences through the engine', () => {
   for (const name of PRESET_NAMES) {
     it(`${name}: the first and last rows pass, worst relative error under 1e-6`, () => {
-      const wb = trained(loadPreset(name));
+      const spec = loadPreset(name);
+      // Adam drives the L1 outputs of end2-xor-44-adam to within the check's step of their targets (loss 0.005 at
+      // epoch 2000), where most cells sit on |y − t|'s kink and are set aside; row 300 is still judged cell by cell.
+      const wb = trained(name === 'end2-xor-44-adam' ? withOverrides(spec, { epochs: 301 }) : spec);
       for (const epoch of [0, wb.rows - 1]) {
         const r = gradCheckRow(wb, epoch);
         const grads = wb.layout.columns.filter((c) => c.kind === 'grad').length;
@@ -42,6 +45,25 @@ describe('gradient check by central differences through the engine', () => {
     expect(r.passed).toBe(true);
     expect(r.cells.some((c) => c.weight.kind === 'new-weight')).toBe(true);
   });
+
+  for (const optimizer of [{ kind: 'rmsprop', lr: 0.01, momentum: 0.5, centered: true }, { kind: 'adamw', lr: 0.01 }, { kind: 'adagrad', lr: 0.1, lr_decay: 0.1 }]) {
+    for (const loss of ['bce', 'cross-entropy']) {
+      it(`${optimizer.kind} with ${loss}, single-sample steps (each step starts from the previous step's optimizer cells)`, () => {
+        const raw = {
+          name: 'g', model: { layers: [2, 3, 2], bias: true, activations: ['tanh', loss === 'bce' ? 'sigmoid' : 'identity'], loss },
+          data: { inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[1, 0], [0, 1], [0, 1], [1, 0]] },
+          optimizer, batch: 'sample', stepsPerEpoch: 4, epochs: 20, seed: 4, init: 'pytorch-uniform',
+        };
+        const wb = trained(parseSpec(raw));
+        for (const epoch of [0, 19]) {
+          const r = gradCheckRow(wb, epoch);
+          expect(r.cells.filter((c) => c.status === 'fail').map((c) => c.column.name)).toEqual([]);
+          expect(r.passed).toBe(true);
+          expect(r.worst!.relError).toBeLessThan(1e-6);
+        }
+      });
+    }
+  }
 
   it('a planted wrong gradient formula (reads a_h2 where the chain rule needs a_h1) fails and is named', () => {
     const wb = trained(withOverrides(loadPreset('end2-backprop-2-2-2'), { epochs: 5 }));

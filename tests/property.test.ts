@@ -4,7 +4,8 @@ import { DivergenceError, columnValues, runEpochs } from '../src/driver/driver';
 import { buildLayout, type Column } from '../src/layout/layout';
 import { trainEpoch, trainReference } from '../src/reference/trainer';
 import { flattenParams, initialParams, sampleOrder, unflattenParams } from '../src/spec/resolve';
-import { ACTIVATIONS, INIT_KINDS, LOSSES, type Spec } from '../src/spec/types';
+import { ACTIVATIONS, INIT_KINDS, LOSSES, OPTIMIZER_KINDS, type Spec } from '../src/spec/types';
+import { OPTIMIZER_VARIANTS, fitLoss } from './support/fitLoss';
 import { LIMITS, SpecError, cellsPerRow, parseSpec, parseSpecText, withOverrides } from '../src/spec/validate';
 import { buildWorkbook, numberAt } from '../src/workbook/workbook';
 import { close, compareSheetWithReference, referenceFormulaValue } from './support/sheetCheck';
@@ -35,6 +36,7 @@ const networkSpec: fc.Arbitrary<Json> = fc
     steps: fc.integer({ min: 1, max: 4 }),
     lr: small(0.001, 0.5),
     momentum: fc.oneof(fc.constant(0), small(0.1, 0.95)),
+    optimizer: fc.oneof(fc.constant(null), fc.constantFrom(...OPTIMIZER_VARIANTS)),
     epochs: fc.integer({ min: 2, max: 4 }),
     seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
     init: fc.constantFrom(...INIT_KINDS.filter((k) => k !== 'zeros'), 'zeros'),
@@ -45,17 +47,17 @@ const networkSpec: fc.Arbitrary<Json> = fc
       activations: fc.array(fc.constantFrom(...ACTIVATIONS), { minLength: layers.length - 1, maxLength: layers.length - 1 }),
       inputs: fc.array(fc.array(small(-2, 2), { minLength: r.nIn, maxLength: r.nIn }), { minLength: r.samples, maxLength: r.samples }),
       targets: fc.array(fc.array(small(-1, 1), { minLength: r.nOut, maxLength: r.nOut }), { minLength: r.samples, maxLength: r.samples }),
-    }).map((d): Json => ({
+    }).map((d): Json => fitLoss({
       name: 'random',
       model: { layers, bias: r.bias, activations: d.activations, loss: r.loss },
       data: { inputs: d.inputs, targets: d.targets },
-      optimizer: { lr: r.lr, momentum: r.momentum },
+      optimizer: r.optimizer ? { ...r.optimizer } : { lr: r.lr, momentum: r.momentum },
       batch: r.batch,
       ...(r.batch === 'sample' ? { stepsPerEpoch: r.steps } : {}),
       epochs: r.epochs,
       seed: r.seed,
       init: r.init,
-    }));
+    }) as Json);
   });
 
 describe('random small networks in the workbook equal the reference trainer', () => {
@@ -63,13 +65,14 @@ describe('random small networks in the workbook equal the reference trainer', ()
     let cells = 0;
     let diverged = 0;
     let runs = 0;
-    const seen = { activations: new Set<string>(), losses: new Set<string>(), batch: new Set<string>(), momentum: new Set<boolean>() };
+    const seen = { kinds: new Set<string>(), activations: new Set<string>(), losses: new Set<string>(), batch: new Set<string>(), momentum: new Set<boolean>() };
     fc.assert(
       fc.property(networkSpec, (raw) => {
         const spec = parseSpec(raw);
         runs++;
         spec.model.activations.forEach((a) => seen.activations.add(a));
         seen.losses.add(spec.model.loss);
+        seen.kinds.add(spec.optimizer.kind);
         seen.batch.add(spec.batch);
         seen.momentum.add(spec.optimizer.momentum !== 0);
         const wb = buildWorkbook(buildLayout(spec), initialParams(spec), sampleOrder(spec));
@@ -104,7 +107,9 @@ describe('random small networks in the workbook equal the reference trainer', ()
             const { layout } = wb;
             const num = (c: Column) => numberAt(wb, err.epoch, c);
             const { layers, bias } = spec.model;
-            const v = layout.velocityColumns ? unflattenParams(layout.velocityColumns.map(num), layers, bias) : null;
+            const buffers: Record<string, number[]> = {};
+            for (const c of layout.velocityColumns ?? []) (buffers[c.state!] ??= []).push(num(c));
+            const v = { step: err.epoch * (spec.batch === 'sample' ? spec.stepsPerEpoch : 1), buffers };
             const order = spec.batch === 'sample' ? layout.sampleColumns.map((c) => num(c) - 1) : null;
             const trace = trainEpoch(spec, unflattenParams(layout.weightColumns.map(num), layers, bias), v,
               num(layout.lrColumn), layout.momentumColumn ? num(layout.momentumColumn) : 0, order);
@@ -124,6 +129,7 @@ describe('random small networks in the workbook equal the reference trainer', ()
     expect([...seen.activations].sort()).toEqual([...ACTIVATIONS].sort());
     expect([...seen.losses].sort()).toEqual([...LOSSES].sort());
     expect(seen.batch.size).toBe(2);
+    expect([...seen.kinds].sort()).toEqual([...OPTIMIZER_KINDS].sort());
     expect(seen.momentum.size).toBe(2);
     expect(diverged).toBeLessThan(runs / 10);
     expect(cells).toBeGreaterThan(1000);

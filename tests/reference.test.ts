@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { E_TOTAL_BY_LR, ITERATIONS } from './support/golden';
 import fixtures from './fixtures/torch_fixtures.json';
-import { trainEpoch, trainReference, type EpochTrace } from '../src/reference/trainer';
+import { trainEpoch, trainReference, type EpochTrace, type OptState } from '../src/reference/trainer';
 import { loadPreset } from '../src/spec/presets';
 import { flattenParams, initialParams, sampleOrder } from '../src/spec/resolve';
 import { parseSpec, withOverrides } from '../src/spec/validate';
@@ -118,17 +118,17 @@ describe('reference trainer: structure', () => {
     expect(JSON.stringify(initial)).toBe(before);
     // Replaying epoch by epoch with trainEpoch gives the same numbers.
     let p = initial;
-    let v: LayerParams[] | null = null;
+    let v: OptState | null = null;
     for (let e = 0; e < 3; e++) {
       const trace = trainEpoch(spec, p, v, spec.optimizer.lr, spec.optimizer.momentum, order[e]);
       expect(trace.updates).toHaveLength(4);
       expect(trace.updates.map((u) => u.traces[0].sample)).toEqual(order[e]);
       expect(trace).toEqual(epochs[e]);
       p = trace.updates[3].params;
-      v = trace.updates[3].velocity;
+      v = trace.updates[3].state;
     }
     expect(p).toEqual(run.final);
-    expect(v).toEqual(run.finalVelocity);
+    expect(v).toEqual(run.finalState);
   });
 
   it('has gradients that match central finite differences of its own loss', () => {

@@ -54,7 +54,7 @@ const BAD: BadCase[] = [
   { what: 'epochs is a string', edit: (s) => { s.epochs = '3'; }, field: 'epochs', reason: /must be a finite number/ },
   // model
   { what: 'missing model.loss', edit: (s) => { delete s.model.loss; }, field: 'model.loss', reason: /must be one of .*got nothing/ },
-  { what: 'unknown loss', edit: (s) => { s.model.loss = 'huber'; }, field: 'model.loss', reason: /must be one of "half-sse", "mse", "l1", got "huber"/ },
+  { what: 'unknown loss', edit: (s) => { s.model.loss = 'huber'; }, field: 'model.loss', reason: /must be one of "half-sse", "mse", "l1", "bce", "cross-entropy", got "huber"/ },
   { what: 'unknown activation', edit: (s) => { s.model.activations[1] = 'softmax'; }, field: 'model.activations[1]', reason: /must be one of "sigmoid", "tanh", "relu", "identity", got "softmax"/ },
   { what: 'too few activations', edit: (s) => { s.model.activations = ['tanh']; }, field: 'model.activations', reason: /must have 2 entries, got 1/ },
   { what: 'too many activations', edit: (s) => { s.model.activations = ['tanh', 'tanh', 'tanh']; }, field: 'model.activations', reason: /must have 2 entries, got 3/ },
@@ -84,7 +84,7 @@ const BAD: BadCase[] = [
   { what: 'epochs 100001', edit: (s) => { s.epochs = 100001; }, field: 'epochs', reason: /whole number from 1 to 100000, got 100001/ },
   { what: 'epochs 2.5', edit: (s) => { s.epochs = 2.5; }, field: 'epochs', reason: /whole number/ },
   { what: 'typo "epoch" for "epochs"', edit: (s) => { s.epoch = s.epochs; delete s.epochs; }, field: 'epoch', reason: /unknown field \(allowed: .*epochs/ },
-  { what: 'unknown optimizer key', edit: (s) => { s.optimizer.nesterov = true; }, field: 'optimizer.nesterov', reason: /unknown field/ },
+  { what: 'unknown optimizer key', edit: (s) => { s.optimizer.dampening = 0.1; }, field: 'optimizer.dampening', reason: /unknown field/ },
   // init / initial
   { what: 'init and initial both given', edit: (s) => { s.init = 'normal'; s.initial = baseInitial(); }, field: 'init', reason: /either init .* or initial .*not both/ },
   { what: 'unknown init kind', edit: (s) => { s.init = 'xavier'; }, field: 'init', reason: /must be one of "normal", "pytorch-uniform", "zeros"/ },
@@ -176,9 +176,12 @@ describe('presets', () => {
     'end2-backprop-2-2-2': 8,
     'end2-xor-9': 9,
     'end2-course-xor-2-2-1': 9,
+    'end2-xor-44-adam': 44,
+    // 2·4 + 4 + 4·2 + 2
+    'end2-xor-softmax-2-4-2': 22,
   };
 
-  it('has exactly the four END2 presets', () => {
+  it('has exactly the four END2 presets and the two optimizer/classification ones', () => {
     expect([...PRESET_NAMES].sort()).toEqual(Object.keys(counts).sort());
   });
 
@@ -208,7 +211,7 @@ describe('presets', () => {
   it('end2-xor-44: 2-4-4-4-1, no biases, tanh ×3 then identity, L1, SGD 0.02 / 0.9, 2001 epochs of 4 steps', () => {
     const spec = loadPreset('end2-xor-44');
     expect(spec.model).toEqual({ layers: [2, 4, 4, 4, 1], bias: false, activations: ['tanh', 'tanh', 'tanh', 'identity'], loss: 'l1' });
-    expect(spec.optimizer).toEqual({ lr: 0.02, momentum: 0.9 });
+    expect(spec.optimizer).toMatchObject({ kind: 'sgd', lr: 0.02, momentum: 0.9, nesterov: false, weight_decay: 0 });
     expect([spec.batch, spec.epochs, spec.stepsPerEpoch]).toEqual(['sample', 2001, 4]);
     expect(initialParams(spec).every((l) => l.bias === null)).toBe(true);
   });

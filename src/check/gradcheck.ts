@@ -2,6 +2,7 @@ import { a1, namedFormula } from './address';
 import { fivePointSlope, relativeError } from '../numeric/differences';
 import { fmt } from './format';
 import type { CheckEngine } from './engine';
+import { adamForm, type AdamForm } from './adamRule';
 import { cellKey, type CellRead, type CellRef, type CheckPlan, type GradientResult, type ParamPlan, type Setting, type StepPlan, type UpdateResult } from './types';
 
 /**
@@ -397,14 +398,37 @@ function checkUpdates(ctx: Ctx, step: StepPlan, grads: Map<string, number | null
       if (r.status === 'fail') {
         r.reads = readsOf(ctx, cell, forward, weights, 0, new Set(), 0);
         r.hints = kind === 'weight' ? updateHints(ctx, step, p, w!, g!, actual, lr, mu, v ?? 0) : [];
+        if (kind === 'weight' && /SQRT/i.test(engine.formula(cell) ?? '')) {
+          r.hints.push('nor is it Adam\'s rule: no cells the formula reads give w − η·m̂/(√v̂ + ε) (m̂, v̂ cells it reads, ε a small number)');
+        }
       }
       return r;
     };
+    const weightCells = [p.newWeight, p.next].filter((c): c is CellRef => !!c);
+    // Not SGD's rule but Adam's (a velocity column without μ is Adam's second moment v): say so and check it.
+    const adam = g !== null && w !== null ? adamOf(ctx, step, p, weightCells, w, lr, g, mu) : null;
+    if (adam) {
+      const { form, from } = adam;
+      const m = label(ctx, form.mHat);
+      const vh = label(ctx, form.vHat);
+      const start = form.decay === null ? wName : `${wName}·(1 − ${etaName}·${fmt(form.decay)})`;
+      const note = `an Adam${form.decay === null ? '' : 'W'} update (${start} − η·m̂/(√v̂ + ε) with m̂ = ${m}, v̂ = ${vh}, ε = ${fmt(form.eps)})` +
+        (form.firstStep ? '; at this first step m̂ = g and v̂ = g², as bias correction gives' : '; the moments themselves are not checked against the gradient');
+      for (const c of weightCells) {
+        const r = result('weight', c, form.expected, `${start} − ${etaName}·${m}/(√${vh} + ${fmt(form.eps)}) = ${fmt(form.expected)}`);
+        out.push(r.status === 'pass' ? { ...r, note: c === from ? note : `equals ${label(ctx, from)}, ${note}` } : r);
+      }
+      continue;
+    }
+    if (g !== null && w !== null && momentum && mu === null && weightCells.some((c) => /SQRT/i.test(engine.formula(c) ?? ''))) {
+      // An update with a root in it and a "v" column but no μ: meant as Adam (or RMSprop), and not found to be Adam.
+      for (const c of weightCells) out.push(result('weight', c, w - lr * g, `${wName} − ${etaName}·${gName} = ${fmt(w)} − ${fmt(lr)} × ${fmt(g)} (no μ, so ${vName} is no momentum velocity)`));
+      continue;
+    }
     if (g === null || w === null || v === null || (momentum && mu === null)) {
       out.push(result('weight', p.next!, null, '', g === null ? 'the gradient holds no number' : w === null ? 'the weight holds no number' : 'no momentum value'));
       continue;
     }
-    const weightCells = [p.newWeight, p.next].filter((c): c is CellRef => !!c);
     if (momentum) {
       const vNew = mu! * v + g;
       for (const c of [p.newVelocity, p.nextVelocity]) if (c) out.push(result('velocity', c, vNew, `${muName}·${vName} + ${gName} = ${fmt(mu!)} × ${fmt(v)} + ${fmt(g)}`));
@@ -414,6 +438,22 @@ function checkUpdates(ctx: Ctx, step: StepPlan, grads: Map<string, number | null
     }
   }
   return out;
+}
+
+/**
+ * The Adam form of a weight's update, when SGD's rule (with or without momentum) does not give it: tried on the
+ * first of its new-weight cells that is a formula.
+ */
+function adamOf(ctx: Ctx, step: StepPlan, p: ParamPlan, cells: CellRef[], w: number, lr: number, g: number, mu: number | null): { form: AdamForm; from: CellRef } | null {
+  const { engine } = ctx;
+  const sgd = p.velocity !== undefined && mu !== null ? w - lr * (mu * (engine.number(p.velocity) ?? 0) + g) : w - lr * g;
+  const from = cells.find((c) => engine.isFormula(c) && /SQRT|\^\s*0?\.5/i.test(engine.formula(c) ?? ''));
+  if (!from) return null;
+  const actual = engine.number(from);
+  if (actual === null || relErr(actual, sgd, 1e-300) < UPDATE_TOLERANCE) return null;
+  const lrCell = typeof step.learningRate === 'object' ? [step.learningRate] : [];
+  const form = adamForm(engine, from, w, lr, g, [p.weight, ...lrCell]);
+  return form ? { form, from } : null;
 }
 
 function updateHints(ctx: Ctx, step: StepPlan, p: ParamPlan, w: number, g: number, actual: number, lr: number, mu: number | null, v: number): string[] {

@@ -2,14 +2,15 @@ import ExcelJS from 'exceljs';
 import { buildLayout } from '../layout/layout';
 import { sampleOrder, unflattenParams } from '../spec/resolve';
 import type { Spec } from '../spec/types';
-import { parseSpec, SpecError } from '../spec/validate';
+import { optimizerJson, parseSpec, SpecError } from '../spec/validate';
 import { TRAIN_SHEET } from '../layout/layout';
 import { RUN_SHEET, WORKBOOK_FORMAT } from './xlsx';
 
 /**
  * Reads a workbook gradsheet exported (perhaps edited in a spreadsheet since) back into a spec: the network and
- * settings from the Run sheet, and from the Train sheet what a user edits there: the starting weights and
- * velocities are epoch 0's, the learning rate and momentum epoch 0's, and the sample drawn at every step.
+ * settings from the Run sheet, and from the Train sheet what a user edits there: the starting weights and optimizer
+ * states are epoch 0's, the learning rate and the other settings (μ, β1, β2, ε …) epoch 0's, and the sample drawn at
+ * every step.
  * Anything else gets a clear error, and nothing of the caller's is touched.
  */
 
@@ -71,12 +72,22 @@ export async function readGradsheetXlsx(data: ArrayBuffer | Uint8Array): Promise
   const first = train.getRow(layout.rowOf(0) + 1);
   const at = (index: number) => first.getCell(index + 1);
   const weights = layout.weightColumns.map((c) => cellNumber(at(c.index), c.name));
-  const velocities = layout.velocityColumns?.map((c) => cellNumber(at(c.index), c.name)) ?? null;
-  if (velocities?.some((v) => v !== 0)) {
-    throw new ImportError('epoch 0 has non-zero velocities; gradsheet starts training from velocities 0');
+  const states = layout.velocityColumns?.map((c) => cellNumber(at(c.index), c.name)) ?? null;
+  const changed = states?.findIndex((v, i) => v !== layout.initialState![i]) ?? -1;
+  if (changed >= 0) {
+    const col = layout.velocityColumns![changed];
+    throw new ImportError(layout.initialState!.every((v) => v === 0)
+      ? `epoch 0 has non-zero ${col.group}; gradsheet starts training from ${col.group} 0`
+      : `epoch 0 has ${col.name} = ${states![changed]}; gradsheet starts training from ${col.group} ${layout.initialState![changed]}`);
   }
-  const lr = cellNumber(at(layout.lrColumn.index), 'η');
-  const momentum = layout.momentumColumn ? cellNumber(at(layout.momentumColumn.index), 'μ') : base.optimizer.momentum;
+  // Every setting (η, μ, β1, ε …) from its epoch-0 cell, under its PyTorch name.
+  const optimizer: Record<string, unknown> = optimizerJson(base.optimizer);
+  for (const { column } of layout.settingColumns) {
+    const v = cellNumber(at(column.index), column.name);
+    const pair = /^betas\[(\d)\]$/.exec(column.hyper!);
+    if (pair) optimizer.betas = Object.assign([...base.optimizer.betas], { [Number(pair[1])]: v });
+    else optimizer[column.hyper!] = v;
+  }
 
   let order = sampleOrder(base);
   if (order) {
@@ -90,7 +101,7 @@ export async function readGradsheetXlsx(data: ArrayBuffer | Uint8Array): Promise
   const { layers, bias } = base.model;
   const spec = {
     ...base,
-    optimizer: { lr, momentum },
+    optimizer,
     initial: unflattenParams(weights, layers, bias),
     order,
   };

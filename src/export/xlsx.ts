@@ -5,6 +5,7 @@ import { namedFormula, rowTemplates } from '../workbook/formulas';
 import type { Workbook } from '../workbook/workbook';
 import { parameterCount } from '../spec/resolve';
 import { toSpecJson } from '../spec/validate';
+import { OPTIMIZER_REGISTRY } from '../model/optimizers';
 
 /**
  * The workbook as an XLSX file that real spreadsheets recompute: every cell that is a formula in gradsheet is
@@ -68,6 +69,8 @@ const NUMBER_FORMAT: Partial<Record<ColumnKind, string>> = {
   grad: '0.000000E+00',
   'new-velocity': '0.000000E+00',
   velocity: '0.000000E+00',
+  optimizer: '0.000000E+00',
+  hyper: 'General',
 };
 const DEFAULT_FORMAT = '0.000000000';
 
@@ -177,9 +180,9 @@ async function addTrainSheet(book: Book, name: string, wb: SheetSource, flavour:
   const carried = new Map<number, Column>();
   layout.weightColumns.forEach((c, p) => carried.set(c.index, layout.nextWeightColumns[p]));
   layout.velocityColumns?.forEach((c, p) => carried.set(c.index, layout.nextVelocityColumns![p]));
-  // Cells a user may have edited (η, μ, weights) are read back from the engine; every other formula is the
+  // Cells a user may have edited (η, μ and the other settings) are read back from the engine; every other formula is the
   // layout's own, which is what the engine holds.
-  const editable = new Set(columns.filter((c) => c.kind === 'lr' || c.kind === 'momentum').map((c) => c.index));
+  const editable = new Set(layout.settingColumns.map((s) => s.column.index));
 
   const train = book.addWorksheet(name, { views: [{ state: 'frozen', xSplit: 1, ySplit: layout.headerRows }] });
   train.columns = columns.map((c) => ({
@@ -235,6 +238,7 @@ function addRunSheet(book: Book, layout: Layout, info: ExportInfo, extra: [strin
     ['parameters', parameterCount(spec.model.layers, spec.model.bias)],
     ['activations', spec.model.activations.join(', ')],
     ['loss', spec.model.loss],
+    ['optimizer', OPTIMIZER_REGISTRY[spec.optimizer.kind].torch(spec.optimizer)],
     ['batch', spec.batch],
     ['epochs', spec.epochs],
     ['seed', spec.seed],

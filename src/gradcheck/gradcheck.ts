@@ -75,7 +75,7 @@ function kinksOf(layout: Layout): { label: string; a: Column; b: Column | null }
   return out;
 }
 
-/** A scratch engine holding just this row (and η, μ of the row above, which its formulas read). */
+/** A scratch engine holding just this row (and η, μ, β1 … of the row above, which its formulas read). */
 function scratchOf(wb: Workbook, epoch: number): { engine: CheckEngine; row: number } {
   const { layout } = wb;
   const row = layout.rowOf(epoch);
@@ -88,7 +88,7 @@ function scratchOf(wb: Workbook, epoch: number): { engine: CheckEngine; row: num
   const rows: (CellData | undefined)[][] = [];
   rows[0] = layout.columns.map((c) => ({ value: c.name }));
   if (epoch > 0) {
-    const settings = [layout.lrColumn, ...(layout.momentumColumn ? [layout.momentumColumn] : [])];
+    const settings = layout.settingColumns.map((c) => c.column);
     rows[row - 1] = [];
     for (const c of settings) rows[row - 1][c.index] = cell(wb.hf.getCellValue({ sheet: wb.train, row: row - 1, col: c.index }) as RawCellContent);
   }

@@ -1,5 +1,6 @@
 import { ACTIVATION_REGISTRY } from '../model/activations';
 import { LOSS_REGISTRY } from '../model/losses';
+import { OPTIMIZER_REGISTRY, settingsOf, type HyperName, type Ref } from '../model/optimizers';
 import type { ActivationName, LossName, Spec } from '../spec/types';
 import { namesFor } from './names';
 
@@ -10,9 +11,12 @@ import { namesFor } from './names';
  */
 
 export type ColumnKind =
-  | 'epoch' | 'lr' | 'momentum' | 'weight' | 'velocity'
-  | 'sample' | 'input' | 'target' | 'pre' | 'act' | 'loss-term' | 'loss' | 'epoch-loss'
-  | 'delta' | 'grad' | 'new-velocity' | 'new-weight';
+  | 'epoch' | 'lr' | 'momentum' | 'hyper' | 'weight' | 'velocity'
+  | 'sample' | 'input' | 'target' | 'pre' | 'act' | 'softmax' | 'loss-term' | 'loss' | 'epoch-loss'
+  | 'delta' | 'grad' | 'optimizer' | 'new-velocity' | 'new-weight';
+// `velocity` and `new-velocity` are every optimizer state carried to the next row (SGD's velocity, Adam's m and v,
+// Adagrad's G …; Column.state names which); `optimizer` an update's other cells (t, m̂, v̂); `hyper` a setting
+// other than η and μ (β1, β2, ε, λ, α); `softmax` cross-entropy's log-sum-exp and class probabilities.
 
 /** How a formula names the cells it reads; rendered once as A1 addresses and once as names. */
 export interface RefStyle {
@@ -48,7 +52,7 @@ export interface Column {
   group: string;
   /** Sample (full batch) or step (sample mode) this column belongs to, 0-based; null for whole-row columns. */
   step: number | null;
-  /** Flat parameter index (run-file order) for weight, velocity, grad, new-velocity and new-weight columns. */
+  /** Flat parameter index (run-file order) for weight, velocity, grad, optimizer, new-velocity and new-weight columns. */
   param: number | null;
   /** Weight layer (0-based) for pre, act and delta columns. */
   layer: number | null;
@@ -56,8 +60,17 @@ export interface Column {
   unit: number | null;
   /** Null for a cell that holds a plain number (weights, velocities, the sample drawn, epoch). */
   formula: Formula | null;
-  /** η and μ: a plain number at epoch 0 (the one place to edit), the formula in later rows. */
+  /** η, μ and the other settings: a plain number at epoch 0 (the one place to edit), the formula in later rows. */
   numberAtEpoch0?: boolean;
+  /** A setting's PyTorch hyper-parameter (lr, momentum, betas[0] …). */
+  hyper?: HyperName;
+  /**
+   * velocity and new-velocity: the optimizer state this column holds (`v`, `m`, `G` …, see src/model/optimizers.ts);
+   * optimizer: the update cell's key (`t`, `m̂`, `v̂`).
+   */
+  state?: string;
+  /** The optimizer registry's plain-language explanation, for its state and update cells. */
+  explain?: string;
   /** Pre-activations, deltas, gradients and updates: the formula as a sum of products (see ChainFactor). */
   chain?: ChainFactor[][];
 }
@@ -80,9 +93,17 @@ export interface Layout {
   epochColumn: Column;
   lrColumn: Column;
   momentumColumn: Column | null;
+  /** Every per-row setting (η, μ, β1, β2, ε, λ …) with its value at epoch 0. */
+  settingColumns: Array<{ column: Column; value: number }>;
   weightColumns: Column[];
+  /**
+   * Every optimizer state carried from row to row, state by state (SGD: the velocities; Adam: all m, then all v),
+   * adjacent after the weights; null when the optimizer keeps none (plain SGD).
+   */
   velocityColumns: Column[] | null;
-  /** The weights (and velocities) the row ends with, which the driver copies into the next row. */
+  /** Each state column's value at epoch 0 (0, or Adagrad's initial_accumulator_value). */
+  initialState: number[] | null;
+  /** The weights (and optimizer states) the row ends with, which the driver copies into the next row. */
   nextWeightColumns: Column[];
   nextVelocityColumns: Column[] | null;
   /** Sample mode: the cell per step holding the drawn sample (1-based, as INDEX wants). */
@@ -101,9 +122,9 @@ export interface Layout {
   rowOf(epoch: number): number;
 }
 
-/** The cells a user may type into: weights, velocities, η and μ; every other cell is a formula. */
+/** The cells a user may type into: weights, optimizer states, η, μ and the other settings; every other cell is a formula. */
 export function isEditableColumn(col: Column): boolean {
-  return col.kind === 'weight' || col.kind === 'velocity' || col.kind === 'lr' || col.kind === 'momentum';
+  return col.kind === 'weight' || col.kind === 'velocity' || col.kind === 'lr' || col.kind === 'momentum' || col.kind === 'hyper';
 }
 
 export const TRAIN_SHEET = 'Train';
@@ -132,7 +153,9 @@ export function buildLayout(spec: Spec): Layout {
   const sym = loss.symbol;
   const last = layers.length - 2;
   const nOut = layers[last + 1];
-  const useMomentum = spec.optimizer.momentum !== 0;
+  const optimizer = OPTIMIZER_REGISTRY[spec.optimizer.kind];
+  const states = optimizer.state(spec.optimizer);
+  const updateCells = optimizer.update(spec.optimizer);
   const sampleMode = spec.batch === 'sample';
   const nSamples = spec.data.inputs.length;
   const nSteps = sampleMode ? spec.stepsPerEpoch : nSamples;
@@ -149,7 +172,6 @@ export function buildLayout(spec: Spec): Layout {
   }
   const paramOf = (l: number, to: number, from: number | null) =>
     params.find((p) => p.layer === l && p.to === to && p.from === from)!;
-  const velocityName = (p: Param) => `v_${p.name}`;
   const gradName = (p: Param, s: number | null) => `∂${sym}/∂${p.name}${s === null ? '' : sfx(s)}`;
 
   const columns: Column[] = [];
@@ -160,17 +182,24 @@ export function buildLayout(spec: Spec): Layout {
   };
 
   const epochColumn = add({ name: 'epoch', kind: 'epoch', group: 'epoch', formula: null });
-  // η and μ are per row, each reading the row above: one editable source (epoch 0) without a cell read by every row.
-  const lrColumn = add({ name: 'η', kind: 'lr', group: 'settings', numberAtEpoch0: true, formula: (r) => r.cell('η', -1) });
-  const momentumColumn = useMomentum ? add({ name: 'μ', kind: 'momentum', group: 'settings', numberAtEpoch0: true, formula: (r) => r.cell('μ', -1) }) : null;
+  // η, μ and the other settings are per row, each reading the row above: one editable source (epoch 0) without a
+  // cell read by every row.
+  const settingColumns = settingsOf(spec.optimizer).map(({ param, value }) => {
+    const name = param.symbol!;
+    const kind = param.name === 'lr' ? 'lr' : param.name === 'momentum' ? 'momentum' : 'hyper';
+    return { column: add({ name, kind, group: 'settings', hyper: param.name, numberAtEpoch0: true, formula: (r) => r.cell(name, -1) }), value };
+  });
+  const lrColumn = settingColumns.find((s) => s.column.kind === 'lr')!.column;
+  const momentumColumn = settingColumns.find((s) => s.column.kind === 'momentum')?.column ?? null;
   const weightColumns = params.map((p) => add({ name: p.name, kind: 'weight', group: 'weights', param: p.index, formula: null }));
-  const velocityColumns = useMomentum
-    ? params.map((p) => add({ name: velocityName(p), kind: 'velocity', group: 'velocities', param: p.index, formula: null }))
-    : null;
+  const stateColumns = states.flatMap((st) => params.map((p) => add({
+    name: st.name(p.name), kind: 'velocity', group: st.group, param: p.index, state: st.key, explain: st.explain, formula: null,
+  })));
+  const velocityColumns = states.length ? stateColumns : null;
 
   const sampleColumns: Column[] = [];
   let weightNames = params.map((p) => p.name);
-  let velocityNames = params.map(velocityName);
+  let stateNames: Record<string, string[]> = Object.fromEntries(states.map((st) => [st.key, params.map((p) => st.name(p.name))]));
   let stepLoss: Column | null = null;
   const fields = dataFields(spec);
 
@@ -216,31 +245,48 @@ export function buildLayout(spec: Spec): Layout {
         if (f) add({ name: actName(l, j), kind: 'act', group: g('forward'), step: s, layer: l, unit: j, formula: (r) => f(r.cell(preName)) });
       }
     }
+    // Cross-entropy: the softmax over the output sums, p_k = e^(z_k − lse) with lse = ln Σ e^z computed from the
+    // largest z (m + ln Σ e^(z − m)), so EXP never overflows.
+    const lseName = `lse${sfx(s)}`;
+    const probName = (k: number) => `p_${names.pre(last, k)}${sfx(s)}`;
+    if (loss.softmax) {
+      const zs = Array.from({ length: nOut }, (_, k) => `${names.pre(last, k)}${sfx(s)}`);
+      add({
+        name: lseName, kind: 'softmax', group: g('softmax'), step: s, layer: last,
+        formula: (r) => {
+          const max = `MAX(${zs.map((z) => r.cell(z)).join(',')})`;
+          return `${max}+LN(${zs.map((z) => `EXP(${r.cell(z)}-${max})`).join('+')})`;
+        },
+      });
+      zs.forEach((z, k) => add({ name: probName(k), kind: 'softmax', group: g('softmax'), step: s, layer: last, unit: k, formula: (r) => `EXP(${r.cell(z)}-${r.cell(lseName)})` }));
+    }
 
     // Loss: one term per output; in full batch the total runs over every sample's terms (below).
-    const lossN = nOut * (sampleMode ? 1 : nSamples);
-    const y = (k: number) => actName(last, k);
+    const lossN = loss.divisor(nOut, sampleMode ? 1 : nSamples);
+    const y = (k: number) => (loss.softmax ? probName(k) : actName(last, k));
     const t = (k: number) => `${names.target(k)}${sfx(s)}`;
+    const term = (r: RefStyle, k: number) =>
+      loss.term({ y: r.cell(y(k)), t: r.cell(t(k)), z: r.cell(`${names.pre(last, k)}${sfx(s)}`), lse: loss.softmax ? r.cell(lseName) : '' });
     const termNames: string[] = [];
     const singleTerm = sampleMode ? nOut === 1 : nOut * nSamples === 1;
     if (!singleTerm) {
       for (let k = 0; k < nOut; k++) {
         const name = `${sym}${k + 1}${sfx(s)}`;
         termNames.push(name);
-        add({ name, kind: 'loss-term', group: g('loss'), step: s, unit: k, formula: (r) => loss.term(r.cell(y(k)), r.cell(t(k))) });
+        add({ name, kind: 'loss-term', group: g('loss'), step: s, unit: k, formula: (r) => term(r, k) });
       }
     }
     if (sampleMode) {
       stepLoss = add({
         name: `${sym}${sfx(s)}`, kind: 'loss', group: g('loss'), step: s,
-        formula: singleTerm ? (r) => loss.term(r.cell(y(0)), r.cell(t(0))) : (r) => loss.total(termNames.map((n) => r.cell(n)), lossN),
+        formula: singleTerm ? (r) => term(r, 0) : (r) => loss.total(termNames.map((n) => r.cell(n)), lossN),
       });
     } else if (s === nSteps - 1) {
       // Full batch: the total after the last sample's terms.
       const allTerms = Array.from({ length: nSamples }, (_, ss) => Array.from({ length: nOut }, (_, k) => `${sym}${k + 1}${sfx(ss)}`)).flat();
       stepLoss = add({
         name: sym === 'E' ? 'E_total' : 'L', kind: 'loss', group: 'loss',
-        formula: singleTerm ? (r) => loss.term(r.cell(y(0)), r.cell(t(0))) : (r) => loss.total(allTerms.map((n) => r.cell(n)), lossN),
+        formula: singleTerm ? (r) => term(r, 0) : (r) => loss.total(allTerms.map((n) => r.cell(n)), lossN),
       });
     }
 
@@ -251,11 +297,13 @@ export function buildLayout(spec: Spec): Layout {
       for (let j = 0; j < layers[l + 1]; j++) {
         const pre = `${names.pre(l, j)}${sfx(s)}`;
         const a = actName(l, j);
-        const actSlope: ChainFactor[] = act.derivative
+        // A loss written from the logits (bce, cross-entropy) gives ∂loss/∂z at once: (a − t)/n, no slope factor.
+        const logits = l === last && loss.outputActivation !== undefined;
+        const actSlope: ChainFactor[] = act.derivative && !logits
           ? [{ slope: 'activation', activation: act.name, pre, act: a, label: `∂${a}/∂${pre}` }]
           : [];
         const upstream: ChainFactor = l === last
-          ? { slope: 'loss', loss: loss.name, y: a, t: t(j), n: lossN, label: `∂${sym}/∂${a}` }
+          ? { slope: 'loss', loss: loss.name, y: y(j), t: t(j), n: lossN, label: logits ? `∂${sym}/∂${pre}` : `∂${sym}/∂${a}` }
           : { sum: Array.from({ length: layers[l + 2] }, (_, k) => [{ cell: deltaName(l + 1, k) }, { cell: w(l + 1, k, j) }]) };
         add({
           name: deltaName(l, j), kind: 'delta', group: g('deltas'), step: s, layer: l, unit: j,
@@ -264,7 +312,8 @@ export function buildLayout(spec: Spec): Layout {
             // Output: ∂loss/∂y · f'(z). Hidden: (Σ_k w_kj · δ_k) · f'(z).
             let upstream: string;
             if (l === last) {
-              upstream = loss.gradient(r.cell(a), r.cell(t(j)), lossN);
+              upstream = loss.gradient(r.cell(y(j)), r.cell(t(j)), lossN);
+              if (logits) return upstream;
             } else {
               const terms = Array.from({ length: layers[l + 2] }, (_, k) => `${r.cell(w(l + 1, k, j))}*${r.cell(deltaName(l + 1, k))}`);
               upstream = terms.length > 1 ? `(${terms.join('+')})` : terms[0];
@@ -284,7 +333,7 @@ export function buildLayout(spec: Spec): Layout {
     for (const p of params) {
       add({ name: gradName(p, s), kind: 'grad', group: g('gradients'), step: s, param: p.index, chain: [gradChain(p)], formula: gradTerm(p) });
     }
-    ({ weightNames, velocityNames } = addUpdate(s, params.map((p) => gradName(p, s)), inW, velocityNames));
+    ({ weightNames, stateNames } = addUpdate(s, params.map((p) => gradName(p, s)), inW, stateNames));
   }
 
   if (!sampleMode) {
@@ -301,26 +350,56 @@ export function buildLayout(spec: Spec): Layout {
         ).join('+'),
       });
     }
-    ({ weightNames, velocityNames } = addUpdate(null, params.map((p) => gradName(p, null)), weightNames, velocityNames));
+    ({ weightNames, stateNames } = addUpdate(null, params.map((p) => gradName(p, null)), weightNames, stateNames));
   }
 
-  /** SGD with momentum as PyTorch does it: v ← μ·v + g, w ← w − η·v (without momentum: w ← w − η·g). */
-  function addUpdate(s: number | null, grads: string[], inW: string[], inV: string[]) {
+  /**
+   * The optimizer's cells of one update (src/model/optimizers.ts), operation by operation over all weights: the new
+   * states, intermediates such as m̂ and v̂, the new weights; `t` (the update's number) first when it reads it.
+   */
+  function addUpdate(s: number | null, grads: string[], inW: string[], inState: Record<string, string[]>) {
     const g = (base: string) => (s === null ? base : stepGroup(base, s));
     const suffix = s === null ? '' : sfx(s);
-    const outV = useMomentum
-      ? params.map((p) => add({
-        name: `new ${velocityName(p)}${suffix}`, kind: 'new-velocity', group: g('new velocities'), step: s, param: p.index,
-        chain: [[{ cell: 'μ' }, { cell: inV[p.index] }], [{ cell: grads[p.index] }]],
-        formula: (r) => `${r.cell('μ')}*${r.cell(inV[p.index])}+${r.cell(grads[p.index])}`,
-      }).name)
-      : inV;
-    const outW = params.map((p) => add({
-      name: `new ${p.name}${suffix}`, kind: 'new-weight', group: g('new weights'), step: s, param: p.index,
-      chain: [[{ cell: inW[p.index] }], [{ minus: true }, { cell: 'η' }, { cell: useMomentum ? outV[p.index] : grads[p.index] }]],
-      formula: (r) => `${r.cell(inW[p.index])}-${r.cell('η')}*${r.cell(useMomentum ? outV[p.index] : grads[p.index])}`,
-    }).name);
-    return { weightNames: outW, velocityNames: outV };
+    const o = spec.optimizer;
+    const tName = `t${suffix}`;
+    if (optimizer.needsStep(o)) {
+      // Update number t = 1, 2, …: epoch·steps + step + 1.
+      const before = s === null ? '' : `*${nSteps}`;
+      const plus = (s ?? 0) + 1;
+      add({ name: tName, kind: 'optimizer', state: 't', group: g('update number'), step: s, formula: (r) => `${r.cell('epoch')}${before}+${plus}`,
+        explain: `The update's number t (1 for the first update), ${s === null ? 'epoch + 1' : `epoch × ${nSteps} + ${s + 1}`}: Adam's bias corrections 1 − β^t need it.` });
+    }
+    const made: Record<string, string[]> = {};
+    const settingNames = new Set(settingColumns.map((c) => c.column.name));
+    const decay = optimizer.l2 && o.weight_decay !== 0;
+    for (const cell of updateCells) {
+      const names = params.map((p) => {
+        const resolve = (key: string): string => {
+          if (key === 'w') return inW[p.index];
+          if (key === 'g') return grads[p.index];
+          if (key === 't') return tName;
+          if (key.startsWith('state:')) return inState[key.slice(6)][p.index];
+          if (made[key]) return made[key][p.index];
+          if (settingNames.has(key)) return key;
+          throw new Error(`layout: optimizer ${o.kind} reads "${key}", which this update does not have`);
+        };
+        const render = (r: RefStyle): Ref => (key) => {
+          if (key === "g'") return decay ? `(${r.cell(grads[p.index])}+${r.cell('λ')}*${r.cell(inW[p.index])})` : r.cell(grads[p.index]);
+          return r.cell(resolve(key));
+        };
+        const chain = cell.chain?.(resolve);
+        return add({
+          name: `${cell.name(p.name)}${suffix}`, kind: cell.kind, group: g(cell.group), step: s, param: p.index,
+          state: cell.kind === 'new-velocity' ? cell.key.slice(4) : cell.key,
+          explain: cell.explain,
+          ...(chain ? { chain } : {}),
+          formula: (r) => cell.formula(render(r)),
+        }).name;
+      });
+      made[cell.key] = names;
+    }
+    const outState = Object.fromEntries(states.map((st) => [st.key, made[`new:${st.key}`]]));
+    return { weightNames: made['new:w'], stateNames: outState };
   }
 
   const stepLossColumns = columns.filter((c) => c.kind === 'loss');
@@ -344,9 +423,10 @@ export function buildLayout(spec: Spec): Layout {
   const headerRows = 1;
   return {
     spec, columns, params, headerRows,
-    epochColumn, lrColumn, momentumColumn, weightColumns, velocityColumns,
+    epochColumn, lrColumn, momentumColumn, settingColumns, weightColumns, velocityColumns,
+    initialState: velocityColumns ? states.flatMap((st) => params.map(() => st.initial(spec.optimizer))) : null,
     nextWeightColumns: weightNames.map(column),
-    nextVelocityColumns: useMomentum ? velocityNames.map(column) : null,
+    nextVelocityColumns: velocityColumns ? states.flatMap((st) => stateNames[st.key].map(column)) : null,
     sampleColumns,
     lossColumn: stepLoss!,
     stepLossColumns,

@@ -9,13 +9,18 @@ import type { Column, Layout } from './layout';
 export interface ParamCells {
   param: number;
   weight: Column;
+  /** Its first optimizer state (SGD's velocity, Adam's m); `states` has them all. */
   velocity: Column | null;
+  /** Every optimizer state the row starts from (Adam: m and v). */
+  states: Column[];
+  /** The update's other cells of this parameter (Adam's m̂ and v̂), one set per step. */
+  optimizer: Column[];
   grads: Column[];
   newVelocities: Column[];
   newWeights: Column[];
 }
 
-const PARAM_KINDS = new Set(['weight', 'velocity', 'grad', 'new-velocity', 'new-weight']);
+const PARAM_KINDS = new Set(['weight', 'velocity', 'grad', 'optimizer', 'new-velocity', 'new-weight']);
 
 /** The parameter a column belongs to, or null for a column of no single parameter (a forward value, a loss, …). */
 export function paramCells(layout: Layout, column: Column): ParamCells | null {
@@ -25,7 +30,9 @@ export function paramCells(layout: Layout, column: Column): ParamCells | null {
   return {
     param: p,
     weight: layout.weightColumns[p],
-    velocity: layout.velocityColumns?.[p] ?? null,
+    velocity: of('velocity')[0] ?? null,
+    states: of('velocity'),
+    optimizer: of('optimizer'),
     grads: of('grad'),
     newVelocities: of('new-velocity'),
     newWeights: of('new-weight'),
@@ -39,7 +46,7 @@ export function paramCells(layout: Layout, column: Column): ParamCells | null {
 export function copiedFrom(layout: Layout, column: Column, epoch: number): { epoch: number; column: Column } | null {
   if (epoch <= 0 || column.param === null) return null;
   if (column.kind === 'weight') return { epoch: epoch - 1, column: layout.nextWeightColumns[column.param] };
-  if (column.kind === 'velocity' && layout.nextVelocityColumns) return { epoch: epoch - 1, column: layout.nextVelocityColumns[column.param] };
+  if (column.kind === 'velocity' && layout.nextVelocityColumns) return { epoch: epoch - 1, column: layout.nextVelocityColumns[layout.velocityColumns!.indexOf(column)] };
   return null;
 }
 
@@ -49,9 +56,8 @@ export function copiedTo(layout: Layout, column: Column, epoch: number): { epoch
   if (column.kind === 'new-weight' && layout.nextWeightColumns[column.param] === column) {
     return { epoch: epoch + 1, column: layout.weightColumns[column.param] };
   }
-  if (column.kind === 'new-velocity' && layout.nextVelocityColumns?.[column.param] === column) {
-    return { epoch: epoch + 1, column: layout.velocityColumns![column.param] };
-  }
+  const state = layout.nextVelocityColumns?.indexOf(column) ?? -1;
+  if (column.kind === 'new-velocity' && state >= 0) return { epoch: epoch + 1, column: layout.velocityColumns![state] };
   return null;
 }
 
@@ -66,9 +72,11 @@ export function copiedTo(layout: Layout, column: Column, epoch: number): { epoch
 export function followColumns(layout: Layout, param: number): Column[] {
   const p = layout.params[param];
   const cells = paramCells(layout, layout.weightColumns[param])!;
-  const on = new Set<Column>([layout.epochColumn, layout.lrColumn, cells.weight, ...cells.grads, ...cells.newWeights, ...cells.newVelocities]);
-  if (layout.momentumColumn) on.add(layout.momentumColumn);
-  if (cells.velocity) on.add(cells.velocity);
+  const on = new Set<Column>([
+    layout.epochColumn, ...layout.settingColumns.map((s) => s.column), cells.weight, ...cells.states,
+    ...cells.grads, ...cells.optimizer, ...cells.newWeights, ...cells.newVelocities,
+    ...layout.columns.filter((c) => c.kind === 'optimizer' && c.param === null), // t
+  ]);
   for (const c of layout.sampleColumns) on.add(c);
   for (const c of layout.columns) {
     if (c.kind === 'loss' || c.kind === 'epoch-loss') on.add(c);

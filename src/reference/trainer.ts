@@ -1,11 +1,16 @@
 /**
  * An independent reference trainer in plain float64 JavaScript: the ground truth the spreadsheet is tested against.
  *
- * It follows PyTorch's semantics (nn.Linear, SGD with momentum and no dampening, mean L1/MSE losses, half-SSE) and
+ * It follows PyTorch's semantics (nn.Linear, torch.optim's SGD, Adagrad, RMSprop, Adam and AdamW (./optimizers.ts),
+ * mean L1/MSE losses, half-SSE, BCEWithLogitsLoss, CrossEntropyLoss with class-probability targets) and
  * fixes the order of every sum, so that the spreadsheet, which sums in the same order, can match it bit for bit.
  * On purpose it imports nothing from the layout, model, workbook or driver code: only the spec's types.
  */
+import { flattenParams, unflattenParams } from '../spec/resolve';
 import type { ActivationName, LayerParams, LossName, Spec } from '../spec/types';
+import { initialState, optimizerStep, type OptState } from './optimizers';
+
+export type { OptState } from './optimizers';
 
 /** One sample's forward and backward pass; z[l][j], a[l][j], delta[l][j] per weight layer l, lossTerms per output. */
 export interface SampleTrace {
@@ -16,17 +21,24 @@ export interface SampleTrace {
   a: number[][];
   lossTerms: number[];
   delta: number[][];
+  /** cross-entropy: the log-sum-exp of the output sums and the softmax probabilities; null otherwise. */
+  lse: number | null;
+  probs: number[] | null;
 }
 
 /**
  * One update. traces: full mode all samples in data order, sample mode the one sample. grad: the gradient used.
- * velocity and params: AFTER the update; velocity is null when momentum is 0; grad.bias is null when there is no bias.
+ * velocity, state and params: AFTER the update; velocity (SGD's momentum buffer) is null without momentum or for other
+ * optimizers; grad.bias is null when there is no bias.
  */
 export interface UpdateTrace {
   traces: SampleTrace[];
   loss: number;
   grad: LayerParams[];
   velocity: LayerParams[] | null;
+  state: OptState;
+  /** Adam's bias-corrected moments m̂ and v̂ of this update, per parameter (run-file order); empty for the others. */
+  extras: Record<string, number[]>;
   params: LayerParams[];
 }
 
@@ -41,6 +53,7 @@ export interface ReferenceRun {
   gradients0: LayerParams[];
   final: LayerParams[];
   finalVelocity: LayerParams[] | null;
+  finalState: OptState;
 }
 
 function activate(f: ActivationName, z: number): number {
@@ -62,22 +75,37 @@ function derivative(f: ActivationName, z: number, a: number): number {
   }
 }
 
-/** One output's loss term (before any division by n). */
-function lossTerm(loss: LossName, y: number, t: number): number {
+/** One output's loss term (before any division by n); z is the output's weighted sum, lse cross-entropy's log-sum-exp. */
+function lossTerm(loss: LossName, y: number, t: number, z: number, lse: number): number {
   switch (loss) {
     case 'half-sse': return 0.5 * Math.pow(t - y, 2);
     case 'mse': return Math.pow(y - t, 2);
     case 'l1': return Math.abs(y - t);
+    // BCEWithLogitsLoss: max(z, 0) − z·t + ln(1 + e^−|z|).
+    case 'bce': return Math.max(z, 0) - z * t + Math.log(1 + Math.exp(-Math.abs(z)));
+    // −t·log_softmax(z) = t·(lse − z).
+    case 'cross-entropy': return t * (lse - z);
   }
 }
 
-/** ∂loss/∂y for one output; n = outputs × samples in the batch (half-SSE is a plain sum, so it ignores n). */
+/**
+ * ∂loss/∂y for one output; for bce and cross-entropy ∂loss/∂z, y being the sigmoid's or softmax's probability.
+ * n = outputs × samples in the batch (cross-entropy: samples; half-SSE is a plain sum, so it ignores n).
+ */
 function lossDerivative(loss: LossName, y: number, t: number, n: number): number {
   switch (loss) {
     case 'half-sse': return y - t; // d/dy ½(t − y)² = y − t
     case 'mse': return n === 1 ? 2 * (y - t) : (2 * (y - t)) / n; // d/dy (y − t)²/n
     case 'l1': return n === 1 ? Math.sign(y - t) : Math.sign(y - t) / n; // d/dy |y − t|/n, sign(0) = 0
+    case 'bce':
+    case 'cross-entropy': return n === 1 ? y - t : (y - t) / n; // σ(z) − t, softmax(z) − t
   }
+}
+
+/** How many values the batch loss averages over (1: a plain sum). */
+function lossDivisor(loss: LossName, outputs: number, samples: number): number {
+  if (loss === 'half-sse') return 1;
+  return loss === 'cross-entropy' ? samples : outputs * samples;
 }
 
 /** Forward and backward pass for one sample; n is the loss's divisor for the whole batch. */
@@ -105,15 +133,27 @@ function runSample(spec: Spec, params: LayerParams[], sample: number, n: number)
     a.push(al);
     prev = al;
   }
-  const y = a[L - 1];
-  const lossTerms = y.map((yk, k) => lossTerm(loss, yk, targets[k]));
+  const zOut = z[L - 1];
+  let lse: number | null = null;
+  let probs: number[] | null = null;
+  if (loss === 'cross-entropy') {
+    // Softmax from the largest sum: lse = m + ln Σ e^(z − m), p_k = e^(z_k − lse).
+    const m = Math.max(...zOut);
+    let acc = Math.exp(zOut[0] - m);
+    for (let k = 1; k < zOut.length; k++) acc = acc + Math.exp(zOut[k] - m);
+    lse = m + Math.log(acc);
+    probs = zOut.map((zk) => Math.exp(zk - lse!));
+  }
+  const y = probs ?? a[L - 1];
+  const lossTerms = y.map((yk, k) => lossTerm(loss, yk, targets[k], zOut[k], lse ?? 0));
   // Backward: δ = ∂loss/∂z per layer, from the output down.
   const delta: number[][] = new Array(L);
   const fOut = activations[L - 1];
-  // Output layer: δ_k = ∂loss/∂y_k · f'(z_k) (just ∂loss/∂y_k for identity).
+  const logits = loss === 'bce' || loss === 'cross-entropy';
+  // Output layer: δ_k = ∂loss/∂y_k · f'(z_k) (just ∂loss/∂y_k for identity, and for the logit losses' ∂loss/∂z_k).
   delta[L - 1] = y.map((yk, k) => {
     const dy = lossDerivative(loss, yk, targets[k], n);
-    return fOut === 'identity' ? dy : dy * derivative(fOut, z[L - 1][k], yk);
+    return fOut === 'identity' || logits ? dy : dy * derivative(fOut, z[L - 1][k], yk);
   });
   // Hidden layer l: δ_j = (Σ_k w_next[k][j]·δ_next[k]) · f'(z_j).
   for (let l = L - 2; l >= 0; l--) {
@@ -125,7 +165,7 @@ function runSample(spec: Spec, params: LayerParams[], sample: number, n: number)
       return acc * derivative(activations[l], zj, a[l][j]);
     });
   }
-  return { sample, inputs, targets, z, a, lossTerms, delta };
+  return { sample, inputs, targets, z, a, lossTerms, delta, lse, probs };
 }
 
 /** ∂L/∂w[j][i] = Σ_s δ_j[s]·a_prev_i[s] and ∂L/∂b[j] = Σ_s δ_j[s], samples in trace order, left to right. */
@@ -146,12 +186,12 @@ function gradient(params: LayerParams[], traces: SampleTrace[]): LayerParams[] {
   });
 }
 
-/** The batch loss: half-SSE the plain sum of all terms; mse and l1 that sum / n (no division when n = 1). */
+/** The batch loss: the sum of all terms / n (half-SSE: n = 1, a plain sum; no division when n = 1). */
 function batchLoss(loss: LossName, traces: SampleTrace[], n: number): number {
   let acc: number | null = null;
   for (const t of traces) for (const term of t.lossTerms) acc = acc === null ? term : acc + term;
   const sum = acc as number;
-  return loss === 'half-sse' || n === 1 ? sum : sum / n;
+  return n === 1 ? sum : sum / n;
 }
 
 /** Applies f(p, g, v) to every parameter, keeping the shape; v may be null. */
@@ -162,36 +202,49 @@ function mapParams(p: LayerParams[], g: LayerParams[], v: LayerParams[] | null, 
   }));
 }
 
-/** One SGD update from the given samples. */
-function update(spec: Spec, params: LayerParams[], velocity: LayerParams[] | null, lr: number, momentum: number, samples: number[]): UpdateTrace {
-  const n = spec.model.layers[spec.model.layers.length - 1] * samples.length;
-  const traces = samples.map((s) => runSample(spec, params, s, n));
-  const loss = batchLoss(spec.model.loss, traces, n);
-  const grad = gradient(params, traces);
-  if (momentum === 0) {
-    // Plain SGD: w ← w − lr·g.
-    return { traces, loss, grad, velocity: null, params: mapParams(params, grad, null, (w, g) => w - lr * g) };
-  }
-  // Momentum SGD (PyTorch, no dampening): v ← μ·v + g (v starts at 0), w ← w − lr·v.
-  const newVelocity = mapParams(params, grad, velocity, (_w, g, v) => momentum * v + g);
-  const newParams = mapParams(params, newVelocity, null, (w, v) => w - lr * v);
-  return { traces, loss, grad, velocity: newVelocity, params: newParams };
+/** SGD's velocity as layers (what the sheet calls v_w), or null for other optimizers and plain SGD. */
+function velocityOf(spec: Spec, state: OptState): LayerParams[] | null {
+  const v = state.buffers.v;
+  return spec.optimizer.kind === 'sgd' && v ? unflattenParams(v, spec.model.layers, spec.model.bias) : null;
 }
 
-/** One epoch: full mode one update from all samples; sample mode one update per entry of `order`. */
-export function trainEpoch(spec: Spec, params: LayerParams[], velocity: LayerParams[] | null, lr: number, momentum: number, order: number[] | null): EpochTrace {
+/** An SGD velocity (as the tests and the page pass it) or a whole optimizer state, as a state. */
+function asState(spec: Spec, params: LayerParams[], velocity: LayerParams[] | OptState | null): OptState {
+  if (velocity && !Array.isArray(velocity)) return velocity;
+  const state = initialState(spec.optimizer, flattenParams(params).length);
+  if (velocity && state.buffers.v) state.buffers.v = flattenParams(velocity);
+  return state;
+}
+
+/** One optimizer update from the given samples. */
+function update(spec: Spec, params: LayerParams[], state: OptState, lr: number, momentum: number, samples: number[]): UpdateTrace {
+  const { layers, bias, loss: lossName } = spec.model;
+  const n = lossDivisor(lossName, layers[layers.length - 1], samples.length);
+  const traces = samples.map((s) => runSample(spec, params, s, n));
+  const loss = batchLoss(lossName, traces, n);
+  const grad = gradient(params, traces);
+  const stepped = optimizerStep(spec.optimizer, lr, momentum, flattenParams(params), flattenParams(grad), state);
+  return { traces, loss, grad, velocity: velocityOf(spec, stepped.state), state: stepped.state, extras: stepped.extras, params: unflattenParams(stepped.w, layers, bias) };
+}
+
+/**
+ * One epoch: full mode one update from all samples; sample mode one update per entry of `order`. `velocity` is the
+ * optimizer state the epoch starts from: SGD's velocity as layers (null: zeros) or any optimizer's OptState.
+ */
+export function trainEpoch(spec: Spec, params: LayerParams[], velocity: LayerParams[] | OptState | null, lr: number, momentum: number, order: number[] | null): EpochTrace {
+  const state = asState(spec, params, velocity);
   if (spec.batch === 'full') {
-    return { updates: [update(spec, params, velocity, lr, momentum, spec.data.inputs.map((_, s) => s))] };
+    return { updates: [update(spec, params, state, lr, momentum, spec.data.inputs.map((_, s) => s))] };
   }
   if (!order) throw new Error('trainEpoch: sample mode needs the epoch\'s sample order');
   const updates: UpdateTrace[] = [];
   let p = params;
-  let v = velocity;
+  let st = state;
   for (const s of order) {
-    const u = update(spec, p, v, lr, momentum, [s]);
+    const u = update(spec, p, st, lr, momentum, [s]);
     updates.push(u);
     p = u.params;
-    v = u.velocity;
+    st = u.state;
   }
   return { updates };
 }
@@ -201,7 +254,7 @@ export function trainReference(
   spec: Spec,
   initial: LayerParams[],
   order: number[][] | null,
-  onEpoch?: (epoch: number, startParams: LayerParams[], startVelocity: LayerParams[] | null, trace: EpochTrace) => void,
+  onEpoch?: (epoch: number, startParams: LayerParams[], startVelocity: LayerParams[] | null, trace: EpochTrace, startState: OptState) => void,
 ): ReferenceRun {
   const { lr, momentum } = spec.optimizer;
   if (spec.batch === 'sample' && (!order || order.length < spec.epochs)) {
@@ -209,16 +262,18 @@ export function trainReference(
   }
   let params = mapParams(initial, initial, null, (w) => w); // a copy, so the caller's weights are never shared
   let velocity: LayerParams[] | null = null;
+  let state = initialState(spec.optimizer, flattenParams(initial).length);
   const epochLoss: number[] = [];
   let gradients0: LayerParams[] | null = null;
   for (let e = 0; e < spec.epochs; e++) {
-    const trace = trainEpoch(spec, params, velocity, lr, momentum, spec.batch === 'sample' ? order![e] : null);
-    onEpoch?.(e, params, velocity, trace);
+    const trace = trainEpoch(spec, params, state, lr, momentum, spec.batch === 'sample' ? order![e] : null);
+    onEpoch?.(e, params, velocity, trace, state);
     const last = trace.updates[trace.updates.length - 1];
     if (gradients0 === null) gradients0 = trace.updates[0].grad;
     epochLoss.push(last.loss);
     params = last.params;
     velocity = last.velocity;
+    state = last.state;
   }
-  return { epochLoss, gradients0: gradients0!, final: params, finalVelocity: velocity };
+  return { epochLoss, gradients0: gradients0!, final: params, finalVelocity: velocity, finalState: state };
 }

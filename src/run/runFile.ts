@@ -1,6 +1,7 @@
 import { columnValues } from '../driver/driver';
 import type { Column } from '../layout/layout';
 import { unflattenParams } from '../spec/resolve';
+import { optimizerJson } from '../spec/validate';
 import type { LayerParams, ModelSpec, Spec } from '../spec/types';
 import { numberAt, type Workbook } from '../workbook/workbook';
 
@@ -10,7 +11,8 @@ export interface RunFile {
   preset: string;
   model: ModelSpec;
   data: Spec['data'];
-  optimizer: Spec['optimizer'];
+  /** As a spec file holds it (SGD: {lr, momentum}; other kinds: kind and every hyper-parameter). */
+  optimizer: Record<string, unknown>;
   batch: Spec['batch'];
   epochs: number;
   /** Sample mode: the 0-based sample of every step, one array per epoch. */
@@ -37,7 +39,7 @@ export function runFileOf(wb: Workbook): RunFile {
     preset: spec.name,
     model: spec.model,
     data: spec.data,
-    optimizer: spec.optimizer,
+    optimizer: optimizerJson(spec.optimizer),
     batch: spec.batch,
     epochs: spec.epochs,
     initial: read(0, layout.weightColumns),

@@ -3,7 +3,7 @@
 export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'identity'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
-export const LOSSES = ['half-sse', 'mse', 'l1'] as const;
+export const LOSSES = ['half-sse', 'mse', 'l1', 'bce', 'cross-entropy'] as const;
 export type LossName = (typeof LOSSES)[number];
 
 export const BATCH_MODES = ['full', 'sample'] as const;
@@ -26,9 +26,35 @@ export interface DataSpec {
   targets: number[][];
 }
 
+export const OPTIMIZER_KINDS = ['sgd', 'adagrad', 'rmsprop', 'adam', 'adamw'] as const;
+export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
+
+/**
+ * The optimizer and every hyper-parameter any kind has, with PyTorch's names (torch.optim.*). A kind reads only its
+ * own (src/model/optimizers.ts lists them with their defaults); the others hold their defaults and are never written
+ * to a spec file.
+ */
 export interface OptimizerSpec {
+  kind: OptimizerKind;
   lr: number;
+  /** sgd, rmsprop. */
   momentum: number;
+  /** sgd. */
+  nesterov: boolean;
+  /** sgd, adagrad, rmsprop, adam: an L2 term added to the gradient; adamw: decoupled decay of the weight. */
+  weight_decay: number;
+  /** adam, adamw. */
+  betas: [number, number];
+  /** adagrad, rmsprop, adam, adamw. */
+  eps: number;
+  /** rmsprop. */
+  alpha: number;
+  /** rmsprop. */
+  centered: boolean;
+  /** adagrad. */
+  lr_decay: number;
+  /** adagrad. */
+  initial_accumulator_value: number;
 }
 
 /** One weight layer in PyTorch nn.Linear layout: weight[out][in], bias[out]. */

@@ -1,8 +1,10 @@
 import { ACTIVATION_REGISTRY } from '../model/activations';
+import { LOSS_REGISTRY } from '../model/losses';
+import { HYPER_PARAMS, OPTIMIZER_REGISTRY, hyperDefault, settingsOf, type HyperName } from '../model/optimizers';
 import { sampleOrder } from './resolve';
 import {
-  ACTIVATIONS, BATCH_MODES, INIT_KINDS, LOSSES,
-  type InitSpec, type LayerParams, type Spec,
+  ACTIVATIONS, BATCH_MODES, INIT_KINDS, LOSSES, OPTIMIZER_KINDS,
+  type InitSpec, type LayerParams, type LossName, type OptimizerSpec, type Spec,
 } from './types';
 
 /** A spec that cannot be used; `field` is a path such as `model.layers[2]`. */
@@ -132,6 +134,93 @@ function parseInitial(v: unknown, layers: number[], bias: boolean): LayerParams[
   });
 }
 
+/** bce targets are probabilities; cross-entropy targets are a distribution over the classes per sample (one-hot or soft). */
+function checkTargets(loss: LossName, targets: number[][]): void {
+  if (loss !== 'bce' && loss !== 'cross-entropy') return;
+  targets.forEach((row, s) => row.forEach((t, k) => {
+    if (t < 0 || t > 1) throw new SpecError(`data.targets[${s}][${k}]`, `must be from 0 to 1 for loss "${loss}" (a probability), got ${t}`);
+  }));
+  if (loss === 'cross-entropy') {
+    targets.forEach((row, s) => {
+      const sum = row.reduce((a, b) => a + b, 0);
+      if (Math.abs(sum - 1) > 1e-9) throw new SpecError(`data.targets[${s}]`, `must add up to 1 for loss "cross-entropy" (one probability per class, e.g. [0, 1]), got a sum of ${sum}`);
+    });
+  }
+}
+
+/** The values of the fields a kind does not read (OptimizerSpec holds every field). */
+const UNUSED = {
+  momentum: 0, nesterov: false, weight_decay: 0, betas: [0.9, 0.999], eps: 1e-8, alpha: 0.99, centered: false, lr_decay: 0, initial_accumulator_value: 0,
+} as const;
+
+/** The optimizer object: `kind` (default "sgd") and that kind's hyper-parameters, PyTorch's names and defaults. */
+export function parseOptimizer(v: unknown): OptimizerSpec {
+  const opt = obj(v, 'optimizer');
+  const kind = opt.kind === undefined ? 'sgd' : oneOf(opt.kind, 'optimizer.kind', OPTIMIZER_KINDS);
+  const entry = OPTIMIZER_REGISTRY[kind];
+  const allowed = ['kind', ...new Set(entry.hyper.map((h) => h.replace(/\[\d\]$/, '')))];
+  // A field only other kinds read is accepted at its neutral value (an in-memory spec holds every field).
+  const neutral = Object.fromEntries(Object.entries(UNUSED).filter(([k, x]) => !allowed.includes(k) && JSON.stringify(opt[k]) === JSON.stringify(x)));
+  noUnknownKeys(opt, 'optimizer', [...allowed, ...Object.keys(neutral)]);
+  const value = (name: HyperName): number | boolean => {
+    const p = HYPER_PARAMS[name];
+    const field = `optimizer.${name}`;
+    const raw = name.startsWith('betas') ? betas?.[Number(name[6])] : opt[name];
+    const dflt = hyperDefault(kind, name);
+    if (raw === undefined) {
+      if (dflt === null) throw new SpecError(field, 'must be a finite number, got nothing');
+      return dflt;
+    }
+    if (p.type === 'boolean') {
+      if (typeof raw !== 'boolean') throw new SpecError(field, `must be true or false, got ${describe(raw)}`);
+      return raw;
+    }
+    const x = num(raw, field);
+    const low = p.min === undefined || (p.minExclusive ? x > p.min : x >= p.min);
+    const high = p.max === undefined || (p.maxInclusive ? x <= p.max : x < p.max);
+    if (!low || !high) {
+      const from = p.min === undefined ? '' : p.minExclusive ? `greater than ${p.min}` : `from ${p.min}`;
+      const to = p.max === undefined ? '' : p.maxInclusive ? ` to ${p.max}` : ` up to (not including) ${p.max}`;
+      throw new SpecError(field, `must be ${p.max === undefined && !p.minExclusive ? `at least ${p.min}` : `${from}${to}`}, got ${x}`);
+    }
+    return x;
+  };
+  const betas = opt.betas === undefined ? undefined : arr(opt.betas, 'optimizer.betas', 2, 2);
+  const has = (name: HyperName) => entry.hyper.includes(name);
+  const get = <T extends number | boolean>(name: HyperName, fallback: T): T => (has(name) ? value(name) as T : fallback);
+  const o: OptimizerSpec = {
+    kind,
+    lr: value('lr') as number,
+    momentum: get('momentum', UNUSED.momentum),
+    nesterov: get('nesterov', UNUSED.nesterov),
+    weight_decay: get('weight_decay', UNUSED.weight_decay),
+    betas: [get('betas[0]', UNUSED.betas[0]), get('betas[1]', UNUSED.betas[1])],
+    eps: get('eps', UNUSED.eps),
+    alpha: get('alpha', UNUSED.alpha),
+    centered: get('centered', UNUSED.centered),
+    lr_decay: get('lr_decay', UNUSED.lr_decay),
+    initial_accumulator_value: get('initial_accumulator_value', UNUSED.initial_accumulator_value),
+  };
+  if (o.nesterov && o.momentum === 0) throw new SpecError('optimizer.nesterov', 'needs a momentum greater than 0 (as in PyTorch)');
+  return o;
+}
+
+/** The optimizer as a spec file holds it: SGD as before ({lr, momentum}, plus any other field not at its default), other kinds with every hyper-parameter. */
+export function optimizerJson(o: OptimizerSpec): Obj {
+  const entry = OPTIMIZER_REGISTRY[o.kind];
+  const out: Obj = o.kind === 'sgd' ? {} : { kind: o.kind };
+  for (const name of entry.hyper) {
+    const v = name.startsWith('betas') ? o.betas : (o as unknown as Obj)[name];
+    const key = name.replace(/\[\d\]$/, '');
+    if (key in out) continue;
+    const isDefault = name.startsWith('betas')
+      ? o.betas[0] === hyperDefault(o.kind, 'betas[0]') && o.betas[1] === hyperDefault(o.kind, 'betas[1]')
+      : v === hyperDefault(o.kind, name);
+    if (o.kind !== 'sgd' || name === 'lr' || name === 'momentum' || !isDefault) out[key] = Array.isArray(v) ? [...v] : v;
+  }
+  return out;
+}
+
 /** Validates anything (parsed JSON) as a spec; throws SpecError naming the first bad field. */
 export function parseSpec(raw: unknown): Spec {
   const o = obj(raw, 'spec');
@@ -150,19 +239,22 @@ export function parseSpec(raw: unknown): Spec {
   const activations = arr(m.activations, 'model.activations', layers.length - 1, layers.length - 1)
     .map((a, i) => oneOf(a, `model.activations[${i}]`, ACTIVATIONS));
   const loss = oneOf(m.loss, 'model.loss', LOSSES);
+  const needs = LOSS_REGISTRY[loss].outputActivation;
+  if (needs && activations[activations.length - 1] !== needs) {
+    throw new SpecError(`model.activations[${activations.length - 1}]`, `must be "${needs}" for loss "${loss}" (${LOSS_REGISTRY[loss].outputNote}), got "${activations[activations.length - 1]}"`);
+  }
+  if (loss === 'cross-entropy' && layers[layers.length - 1] < 2) {
+    throw new SpecError('model.layers', `loss "cross-entropy" needs at least 2 outputs (one per class), got ${layers[layers.length - 1]}`);
+  }
 
   const d = obj(o.data, 'data');
   noUnknownKeys(d, 'data', ['inputs', 'targets']);
   const inputsRaw = arr(d.inputs, 'data.inputs', 1, LIMITS.maxSamples);
   const inputs = matrix(inputsRaw, 'data.inputs', inputsRaw.length, layers[0]);
   const targets = matrix(d.targets, 'data.targets', inputs.length, layers[layers.length - 1]);
+  checkTargets(loss, targets);
 
-  const opt = obj(o.optimizer, 'optimizer');
-  noUnknownKeys(opt, 'optimizer', ['lr', 'momentum']);
-  const lr = num(opt.lr, 'optimizer.lr');
-  if (lr <= 0) throw new SpecError('optimizer.lr', `must be greater than 0, got ${lr}`);
-  const momentum = opt.momentum === undefined ? 0 : num(opt.momentum, 'optimizer.momentum');
-  if (momentum < 0 || momentum >= 1) throw new SpecError('optimizer.momentum', `must be from 0 up to (not including) 1, got ${momentum}`);
+  const optimizer = parseOptimizer(o.optimizer);
 
   const batch = oneOf(o.batch, 'batch', BATCH_MODES);
   const epochs = int(o.epochs, 'epochs', 1, LIMITS.maxEpochs);
@@ -199,7 +291,7 @@ export function parseSpec(raw: unknown): Spec {
     name, description,
     model: { layers, bias, activations, loss },
     data: { inputs, targets },
-    optimizer: { lr, momentum },
+    optimizer,
     batch, stepsPerEpoch, epochs, seed, init, initial, order,
   };
   checkSize(spec, epochs);
@@ -209,7 +301,7 @@ export function parseSpec(raw: unknown): Spec {
 /** The shape that decides how many cells a row holds. */
 export type RowShape = Pick<Spec, 'model' | 'batch' | 'stepsPerEpoch'> & {
   data: { inputs: unknown[] };
-  optimizer: { momentum: number };
+  optimizer: OptimizerSpec;
 };
 
 /**
@@ -220,7 +312,12 @@ export function cellsPerRow(spec: RowShape): number {
   const { layers, bias, activations } = spec.model;
   const last = layers.length - 2;
   const nOut = layers[last + 1];
-  const momentum = spec.optimizer.momentum !== 0;
+  const opt = OPTIMIZER_REGISTRY[spec.optimizer.kind];
+  const settings = settingsOf(spec.optimizer).length; // η, μ, β1 …
+  const states = opt.state(spec.optimizer).length; // per weight: velocity, m, v …
+  const updateCells = opt.update(spec.optimizer).length; // per weight: new states, m̂, v̂ …, the new weight
+  const stepCell = opt.needsStep(spec.optimizer) ? 1 : 0; // t, once per update
+  const loss = LOSS_REGISTRY[spec.model.loss];
   const sampleMode = spec.batch === 'sample';
   const nSamples = spec.data.inputs.length;
   const nSteps = sampleMode ? spec.stepsPerEpoch : nSamples;
@@ -232,10 +329,11 @@ export function cellsPerRow(spec: RowShape): number {
     forward += layers[l + 1] * (ACTIVATION_REGISTRY[activations[l]].formula ? 2 : 1);
     deltas += layers[l + 1];
   }
-  const update = params * (momentum ? 3 : 2); // gradients, (new velocities,) new weights
+  if (loss.softmax) forward += nOut + 1; // the log-sum-exp and one probability per class
+  const update = params * (1 + updateCells) + stepCell; // gradients, the optimizer's cells, (t)
   const singleTerm = sampleMode ? nOut === 1 : nOut * nSamples === 1;
   const perStep = (sampleMode ? 1 : 0) + layers[0] + nOut + forward + (singleTerm ? 0 : nOut) + deltas;
-  const head = 2 + (momentum ? 1 : 0) + params * (momentum ? 2 : 1); // epoch, η, (μ,) weights, (velocities)
+  const head = 1 + settings + params * (1 + states); // epoch, η (μ, β1 …), weights, optimizer states
   return sampleMode
     ? head + nSteps * (perStep + 1 + update) + (nSteps > 1 ? 1 : 0) // each step: its loss and its own update; their mean
     : head + nSteps * perStep + 1 + update; // one loss and one update for the whole batch
@@ -418,17 +516,26 @@ export interface SpecOverrides {
 
 /** Applies overrides to a spec and validates the result as a whole. */
 export function withOverrides(spec: Spec, over: SpecOverrides): Spec {
+  const entry = OPTIMIZER_REGISTRY[spec.optimizer.kind];
+  if (over.momentum !== undefined && over.momentum !== 0 && !entry.hyper.includes('momentum')) {
+    throw new SpecError('optimizer.momentum', `optimizer "${spec.optimizer.kind}" has no momentum (its hyper-parameters: ${[...new Set(entry.hyper.map((h) => h.replace(/\[\d\]$/, '')))].join(', ')})`);
+  }
   const batch = over.batch ?? spec.batch;
   const seedChanged = over.seed !== undefined && over.seed !== spec.seed;
   const keepOrder = batch === 'sample' && spec.batch === 'sample' && !seedChanged;
   if (keepOrder && spec.order && over.epochs !== undefined) {
     // Checked before extendOrder draws an order for the new epochs, which for a huge count would exhaust memory.
-    checkSize({ ...spec, optimizer: { momentum: over.momentum ?? spec.optimizer.momentum } }, int(over.epochs, 'epochs', 1, LIMITS.maxEpochs));
+    checkSize({ ...spec, optimizer: { ...spec.optimizer, momentum: over.momentum ?? spec.optimizer.momentum } }, int(over.epochs, 'epochs', 1, LIMITS.maxEpochs));
   }
   return parseSpec({
     ...toSpecJson(spec),
     epochs: over.epochs ?? spec.epochs,
-    optimizer: { lr: over.lr ?? spec.optimizer.lr, momentum: over.momentum ?? spec.optimizer.momentum },
+    optimizer: {
+      ...optimizerJson(spec.optimizer),
+      lr: over.lr ?? spec.optimizer.lr,
+      ...(entry.hyper.includes('momentum')
+        ? { momentum: over.momentum ?? spec.optimizer.momentum } : {}),
+    },
     seed: over.seed ?? spec.seed,
     batch,
     stepsPerEpoch: batch === 'full' ? undefined : spec.batch === 'sample' ? spec.stepsPerEpoch : spec.data.inputs.length,
@@ -451,7 +558,7 @@ export function toSpecJson(spec: Spec): Obj {
     description: spec.description,
     model: spec.model,
     data: spec.data,
-    optimizer: spec.optimizer,
+    optimizer: optimizerJson(spec.optimizer),
     batch: spec.batch,
     epochs: spec.epochs,
     seed: spec.seed,

@@ -48,7 +48,13 @@ export function computedCellMessage(layout: Layout, col: Column): string {
     case 'grad':
       return `${col.name} is computed from the weights; edit ${weight(col.param)} or ${lr} instead`;
     case 'new-velocity':
-      return `${col.name} is computed from the velocity, ${mu} and the gradient; edit v_${weight(col.param)} or ${mu} instead`;
+      return col.state === 'v' && layout.momentumColumn && layout.spec.optimizer.kind === 'sgd'
+        ? `${col.name} is computed from the velocity, ${mu} and the gradient; edit v_${weight(col.param)} or ${mu} instead`
+        : `${col.name} is computed from ${col.name.slice(4).replace(/\[\d+\]$/, '')}, the settings and the gradient; edit ${col.name.slice(4).replace(/\[\d+\]$/, '')}, ${weight(col.param)} or a setting at epoch 0 instead`;
+    case 'optimizer':
+      return `${col.name} is computed by the optimizer's update from the settings and the gradient; edit ${weight(col.param)} or a setting (${layout.settingColumns.map((c) => c.column.name).join(', ')}) instead`;
+    case 'softmax':
+      return `${col.name} is the softmax of the output sums; edit a weight instead`;
     case 'new-weight':
       return `${col.name} is computed from ${weight(col.param)}, ${layout.lrColumn.name} and its gradient; edit ${weight(col.param)} or ${lr} instead`;
     default:

@@ -252,7 +252,7 @@ export class Session {
       const { hf } = this.wb;
       // η and μ of later rows read this row's: drop those rows first, so the change does not recompute the whole
       // sheet on the old weights only to recompute it again; the re-run adds them back.
-      if (edit.column.kind === 'lr' || edit.column.kind === 'momentum') this.dropRowsAfter(edit.epoch);
+      if (edit.column.kind === 'lr' || edit.column.kind === 'momentum' || edit.column.kind === 'hyper') this.dropRowsAfter(edit.epoch);
       const at = this.address(edit.epoch, edit.column);
       hf.setCellContents(at, edit.after);
       // Checked before it got here; should the cell still not hold a finite number, it is taken back.
@@ -274,7 +274,7 @@ export class Session {
 
   /** Notes a cell the user set; the re-run it starts overwrites (or drops) the cells it makes stale. */
   private record(epoch: number, column: Column, raw: number | string): void {
-    const dropsRows = column.kind === 'lr' || column.kind === 'momentum';
+    const dropsRows = column.kind === 'lr' || column.kind === 'momentum' || column.kind === 'hyper';
     for (const [k, o] of this.set) {
       if (o.epoch > epoch && (dropsRows || o.column.kind === 'weight' || o.column.kind === 'velocity')) this.set.delete(k);
     }

@@ -29,18 +29,14 @@ export const HF_CONFIG: Partial<ConfigParams> = {
   undoLimit: 0,
 };
 
-/** Everything one epoch's row holds: its formulas, epoch number, drawn samples, and the weights it starts from. */
+/** Everything one epoch's row holds: its formulas, epoch number, drawn samples, and the weights (and optimizer states) it starts from. */
 function rowContents(wb: Pick<Workbook, 'layout' | 'order' | 'templates'>, epoch: number, weights: number[], velocities: number[] | null): RawCellContent[] {
   const { layout, templates } = wb;
-  const { spec } = layout;
   const sheetRow = layout.rowOf(epoch) + 1;
   const row: RawCellContent[] = templates.map((t) => (t ? t(sheetRow) : null));
   row[layout.epochColumn.index] = epoch;
   layout.sampleColumns.forEach((col, s) => (row[col.index] = wb.order![epoch][s] + 1));
-  if (epoch === 0) {
-    row[layout.lrColumn.index] = spec.optimizer.lr;
-    if (layout.momentumColumn) row[layout.momentumColumn.index] = spec.optimizer.momentum;
-  }
+  if (epoch === 0) for (const { column, value } of layout.settingColumns) row[column.index] = value;
   layout.weightColumns.forEach((col, p) => (row[col.index] = weights[p]));
   layout.velocityColumns?.forEach((col, p) => (row[col.index] = velocities![p]));
   return row;
@@ -55,14 +51,14 @@ function dataSheet(layout: Layout): RawCellContent[][] {
 }
 
 /**
- * Builds the sheet with its header and epoch 0, which holds the starting weights (velocities 0).
+ * Builds the sheet with its header and epoch 0, which holds the starting weights and optimizer states (layout.initialState).
  * `order` (sample mode) is the 0-based sample of each step. The driver adds the later rows.
  */
 export function buildWorkbook(layout: Layout, initial: LayerParams[], order: number[][] | null): Workbook {
   const { spec, columns } = layout;
   const base = { layout, order, templates: rowTemplates(layout) };
   const weights0 = flattenParams(initial);
-  const row0 = rowContents(base, 0, weights0, layout.velocityColumns ? weights0.map(() => 0) : null);
+  const row0 = rowContents(base, 0, weights0, layout.initialState);
   applyHyperFormulaPatches();
   const config = { ...HF_CONFIG, maxRows: Math.max(40_000, layout.rowOf(spec.epochs) + 1) };
   const hf = HyperFormula.buildFromSheets({ [TRAIN_SHEET]: [columns.map((c) => c.name), row0], [DATA_SHEET]: dataSheet(layout) }, config);

@@ -1,11 +1,20 @@
 import type { CellValue } from 'hyperformula';
 import type { Column } from '../../src/layout/layout';
-import { trainEpoch, type EpochTrace } from '../../src/reference/trainer';
+import { trainEpoch, type EpochTrace, type OptState } from '../../src/reference/trainer';
+import type { Spec } from '../../src/spec/types';
 import { flattenParams, unflattenParams } from '../../src/spec/resolve';
 import type { Workbook } from '../../src/workbook/workbook';
 import { meanOf } from './referenceLosses';
 
-type RowStart = { w: number[]; v: number[] | null; lr: number; mu: number; order: number[] | null; epoch: number };
+type RowStart = { w: number[]; state: OptState; lr: number; mu: number; order: number[] | null; epoch: number; spec: Spec };
+
+/** A setting's value in the spec, by its PyTorch name. */
+function specSetting(spec: Spec, name: string): number {
+  const o = spec.optimizer;
+  if (name === 'betas[0]') return o.betas[0];
+  if (name === 'betas[1]') return o.betas[1];
+  return o[name as 'eps' | 'alpha' | 'weight_decay' | 'lr_decay'];
+}
 
 /** The reference's value for one cell, found from the column's description (kind, step, layer, unit, param). */
 function expected(col: Column, trace: EpochTrace, sampleMode: boolean, start: RowStart): number {
@@ -14,8 +23,9 @@ function expected(col: Column, trace: EpochTrace, sampleMode: boolean, start: Ro
     case 'epoch': return start.epoch;
     case 'lr': return start.lr;
     case 'momentum': return start.mu;
+    case 'hyper': return specSetting(start.spec, col.hyper!);
     case 'weight': return start.w[p];
-    case 'velocity': return start.v ? start.v[p] : 0;
+    case 'velocity': return start.state.buffers[col.state!][p];
     case 'sample': return start.order![col.step ?? 0] + 1;
     default: return referenceFormulaValue(col, trace, sampleMode);
   }
@@ -36,7 +46,9 @@ export function referenceFormulaValue(col: Column, trace: EpochTrace, sampleMode
     case 'epoch-loss': return meanOf(trace.updates.map((u) => u.loss));
     case 'delta': return sample.delta[col.layer!][col.unit!];
     case 'grad': return flattenParams(update.grad)[col.param!];
-    case 'new-velocity': return flattenParams(update.velocity!)[col.param!];
+    case 'new-velocity': return update.state.buffers[col.state!][col.param!];
+    case 'optimizer': return col.state === 't' ? update.state.step : update.extras[col.state!][col.param!];
+    case 'softmax': return col.unit === null ? sample.lse! : sample.probs![col.unit];
     case 'new-weight': return flattenParams(update.params)[col.param!];
     default: throw new Error(`${col.name} is not a formula the driver computes`);
   }
@@ -65,14 +77,17 @@ export function compareSheetWithReference(wb: Workbook, limit = 20): { mismatche
     const row = values[layout.rowOf(epoch)];
     const num = (c: Column) => row[c.index] as number;
     const w = layout.weightColumns.map(num);
-    const v = layout.velocityColumns ? layout.velocityColumns.map(num) : null;
+    // The optimizer state the row starts from, as the reference holds it: buffers by name, and the updates so far.
+    const buffers: Record<string, number[]> = {};
+    for (const c of layout.velocityColumns ?? []) (buffers[c.state!] ??= []).push(num(c));
+    const state: OptState = { step: epoch * (sampleMode ? spec.stepsPerEpoch : 1), buffers };
     const lr = num(layout.lrColumn);
     const mu = layout.momentumColumn ? num(layout.momentumColumn) : 0;
     const order = sampleMode ? layout.sampleColumns.map((c) => num(c) - 1) : null;
     const { layers, bias } = spec.model;
-    const trace = trainEpoch(spec, unflattenParams(w, layers, bias), v ? unflattenParams(v, layers, bias) : null, lr, mu, order);
+    const trace = trainEpoch(spec, unflattenParams(w, layers, bias), state, lr, mu, order);
     for (const col of layout.columns) {
-      const want = expected(col, trace, sampleMode, { w, v, lr, mu, order, epoch });
+      const want = expected(col, trace, sampleMode, { w, state, lr, mu, order, epoch, spec });
       const got = row[col.index];
       cells++;
       if (typeof got !== 'number' || !close(got, want)) {
