@@ -1,5 +1,6 @@
 import type ExcelJS from 'exceljs';
 import { scanRefs } from './address';
+import { guardWorkbook, WorkbookFileError } from './workbookGuard';
 import type { CellData, SheetData, WorkbookData } from './types';
 
 /**
@@ -46,7 +47,14 @@ function cleanFormula(f: string): string {
   return f.replace(/_xlfn\.|_xlws\./g, '').replace(/^=/, '');
 }
 
-export async function readWorkbookData(bytes: Uint8Array): Promise<WorkbookData> {
+export async function readWorkbookData(file: Uint8Array): Promise<WorkbookData> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await guardWorkbook(file);
+  } catch (err) {
+    if (err instanceof WorkbookFileError) throw new UnreadableError(err.message);
+    throw err;
+  }
   const notes: string[] = [];
   if (mentions(bytes, 'vbaProject.bin')) notes.push('the file holds macros (VBA): they were not run');
   if (mentions(bytes, 'pivotTable')) notes.push('the file holds pivot tables: they were left out');

@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { DivergenceError, runEpochs } from '../driver/driver';
 import { buildLayout } from '../layout/layout';
 import { runFileJson, runFileOf } from '../run/runFile';
@@ -17,6 +16,10 @@ import { parseLearningRates } from '../lanes/rates';
 import { runLanes } from './lanesRun';
 import { gradcheckRows } from './gradcheckReport';
 import packageJson from '../../package.json';
+import { OUTPUT_FLAGS, sameFileClash } from '../io/distinctPaths';
+import { ReadError, readTextBounded, TEXT_FILE_MAX_BYTES } from '../io/readBounded';
+import { checkWritable, WriteError, writeTextSafely } from '../io/safeWrite';
+import { isMainModule, printable } from '../io/terminal';
 
 const VERSION = packageJson.version;
 
@@ -99,6 +102,11 @@ export async function main(argv: string[]): Promise<number> {
     log(USAGE);
     return EXIT.ok;
   }
+  const clash = sameFileClash(flags);
+  if (clash) {
+    process.stderr.write(`gradsheet: ${clash}\n`);
+    return EXIT.usage;
+  }
 
   let spec;
   try {
@@ -106,9 +114,10 @@ export async function main(argv: string[]): Promise<number> {
     if (flags.spec !== undefined) {
       let text: string;
       try {
-        text = readFileSync(String(flags.spec), 'utf8');
+        text = readTextBounded(String(flags.spec), TEXT_FILE_MAX_BYTES, 'spec and run files');
       } catch (err) {
-        process.stderr.write(`cannot read spec file ${flags.spec}: ${(err as Error).message}\n`);
+        if (!(err instanceof ReadError)) throw err;
+        process.stderr.write(`gradsheet: cannot read spec file ${printable(err.path)}: ${err.reason}\n`);
         return EXIT.io;
       }
       spec = parseSpecText(text, String(flags.spec));
@@ -135,6 +144,12 @@ export async function main(argv: string[]): Promise<number> {
       batch: flags.batch as SpecOverrides['batch'],
     };
     spec = withOverridesOfFlags(spec, over);
+    if (flags.rows !== undefined) {
+      const [from, to] = String(flags.rows).split('-').map(Number);
+      if (from > to || to > spec.epochs - 1) {
+        throw new UsageError(`--rows ${flags.rows}: the sheet has epochs 0 to ${spec.epochs - 1}; give A-B with A ≤ B ≤ ${spec.epochs - 1}`);
+      }
+    }
   } catch (err) {
     if (err instanceof SpecError || err instanceof UsageError) {
       // A bad flag value gets the usage; a bad spec file just its field and reason.
@@ -142,6 +157,18 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     throw err;
+  }
+
+  // A typo in an output's folder costs no training: every output is checked first.
+  for (const flag of OUTPUT_FLAGS) {
+    if (flags[flag] === undefined) continue;
+    try {
+      checkWritable(String(flags[flag]));
+    } catch (err) {
+      if (!(err instanceof WriteError)) throw err;
+      process.stderr.write(`gradsheet: ${printable(err.message)}\n`);
+      return EXIT.io;
+    }
   }
 
   if (flags.lanes !== undefined) {
@@ -162,8 +189,8 @@ export async function main(argv: string[]): Promise<number> {
       }, log);
       return diverged ? EXIT.diverged : EXIT.ok;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code) {
-        process.stderr.write(`gradsheet: ${(err as Error).message}\n`);
+      if (err instanceof WriteError) {
+        process.stderr.write(`gradsheet: ${printable(err.message)}\n`);
         return EXIT.io;
       }
       throw err;
@@ -174,7 +201,7 @@ export async function main(argv: string[]): Promise<number> {
   const showBar = !flags.quiet && process.stderr.isTTY;
   const started = performance.now();
   process.stderr.write(
-    `${spec.name}: ${spec.model.layers.join('-')}, ${parameterCount(spec.model.layers, spec.model.bias)} parameters, ` +
+    `${printable(spec.name)}: ${spec.model.layers.join('-')}, ${parameterCount(spec.model.layers, spec.model.bias)} parameters, ` +
     `${spec.epochs} epochs, batch ${spec.batch}; ${layout.columns.length} cells a row\n`,
   );
   const wb = buildWorkbook(layout, initialParams(spec), sampleOrder(spec));
@@ -210,11 +237,11 @@ export async function main(argv: string[]): Promise<number> {
 
   const flavour = (flags.flavour as Flavour) ?? 'values';
   const outputs: [string | undefined, () => Promise<void> | void][] = [
-    [flags.json as string | undefined, () => writeFileSync(String(flags.json), runFileJson(runFileOf(wb)))],
-    [flags['loss-csv'] as string | undefined, () => writeFileSync(String(flags['loss-csv']), lossCsv(wb))],
+    [flags.json as string | undefined, () => writeTextSafely(String(flags.json), runFileJson(runFileOf(wb)))],
+    [flags['loss-csv'] as string | undefined, () => writeTextSafely(String(flags['loss-csv']), lossCsv(wb))],
     [flags['rows-csv'] as string | undefined, () => {
       const [from, to] = flags.rows ? String(flags.rows).split('-').map(Number) : [0, wb.rows - 1];
-      writeFileSync(String(flags['rows-csv']), rowsCsv(wb, from, to));
+      return writeTextSafely(String(flags['rows-csv']), rowsCsv(wb, from, to));
     }],
     // Last: it copies the values out and frees the engine first, so the XLSX writer has the memory.
     [flags.out as string | undefined, () => {
@@ -230,7 +257,8 @@ export async function main(argv: string[]): Promise<number> {
     try {
       await write();
     } catch (err) {
-      process.stderr.write(`cannot write ${file}: ${(err as Error).message}\n`);
+      if (!(err instanceof WriteError)) throw err;
+      process.stderr.write(`gradsheet: ${printable(err.message)}\n`);
       return EXIT.io;
     }
     process.stderr.write(`wrote ${file} in ${((performance.now() - began) / 1000).toFixed(1)} s; peak memory so far ${peakMemoryMb()} MB\n`);
@@ -238,4 +266,4 @@ export async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (isMainModule(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

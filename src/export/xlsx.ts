@@ -95,12 +95,24 @@ const ZIP_BACKLOG_BYTES = 4 << 20;
  */
 async function letZipCatchUp(sheet: object): Promise<void> {
   await pause();
+  throwIfOutputFailed(sheet);
   const stream = (sheet as { _stream?: { pipes?: unknown[] } })._stream;
   for (const pipe of stream?.pipes ?? []) {
     // exceljs's zip library uses the readable-stream package, whose writables predate `writableLength`.
     const queue = pipe as { _writableState?: { length?: number } };
-    while ((queue._writableState?.length ?? 0) > ZIP_BACKLOG_BYTES) await new Promise<void>((resolve) => setImmediate(resolve));
+    while ((queue._writableState?.length ?? 0) > ZIP_BACKLOG_BYTES) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      // A file that failed (disk full, folder gone) is unpiped and never drains the queue: stop instead of waiting.
+      throwIfOutputFailed(sheet);
+    }
   }
+}
+
+/** The streaming writer's output (the file) has failed or closed: exceljs itself listens only at the very end. */
+function throwIfOutputFailed(sheet: object): void {
+  const out = (sheet as { _workbook?: { stream?: { errored?: Error | null; destroyed?: boolean } } })._workbook?.stream;
+  if (out?.errored) throw out.errored;
+  if (out?.destroyed) throw new Error('the output stream was closed before the workbook was complete');
 }
 
 /**
