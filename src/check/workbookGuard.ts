@@ -279,13 +279,15 @@ async function inflateCapped(bytes: Uint8Array, entry: ZipEntry, budget: { left:
   const take = (chunk: Uint8Array): boolean => {
     size += chunk.length;
     budget.left -= chunk.length;
-    if (size > WORKBOOK_LIMITS.partBytes || budget.left < 0) return false;
+    if (size > WORKBOOK_LIMITS.partBytes || budget.left < 0 || size > entry.inflated) return false;
     scanner?.feed(chunk);
     return true;
   };
-  const over = () => new WorkbookFileError(size > WORKBOOK_LIMITS.partBytes
-    ? `the part ${entry.name} inflates to more than ${mb(WORKBOOK_LIMITS.partBytes)}${entry.inflated < size ? ' (more than its zip entry declares)' : ''}; gradsheet reads parts up to ${mb(WORKBOOK_LIMITS.partBytes)}`
-    : `the workbook inflates to more than ${mb(WORKBOOK_LIMITS.totalBytes)} in all; gradsheet reads workbooks up to ${mb(WORKBOOK_LIMITS.totalBytes)} uncompressed`);
+  const over = () => new WorkbookFileError(size > entry.inflated
+    ? `the part ${entry.name} inflates to more than the ${thousands(entry.inflated)} bytes its zip entry declares: the file is damaged or made to mislead; save the workbook again from a spreadsheet`
+    : size > WORKBOOK_LIMITS.partBytes
+      ? `the part ${entry.name} inflates to more than ${mb(WORKBOOK_LIMITS.partBytes)}; gradsheet reads parts up to ${mb(WORKBOOK_LIMITS.partBytes)}`
+      : `the workbook inflates to more than ${mb(WORKBOOK_LIMITS.totalBytes)} in all; gradsheet reads workbooks up to ${mb(WORKBOOK_LIMITS.totalBytes)} uncompressed`);
   if (entry.method === 0) {
     for (let p = 0; p < data.length; p += 1 << 20) if (!take(data.subarray(p, p + (1 << 20)))) throw over();
   } else if (entry.method === 8) {
