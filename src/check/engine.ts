@@ -81,7 +81,7 @@ export class CheckEngine {
     }
     probe.destroy();
     for (const [name, at] of missingSheets) {
-      this.notes.push(`${at} reads the sheet "${name}", which the workbook does not have (it gives #REF!)${missingSheets.size > 1 ? '' : ''}`);
+      this.notes.push(`${at} reads the sheet "${name}", which the workbook does not have (it gives #REF!)`);
     }
     if (options.reuse) {
       this.hf = options.reuse;

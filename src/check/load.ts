@@ -81,6 +81,7 @@ export async function readWorkbookData(file: Uint8Array): Promise<WorkbookData> 
 
   const sheets: SheetData[] = [];
   let externals = 0;
+  const externalCells: string[] = [];
   let arrays = 0;
   book.eachSheet((ws) => {
     const rows: (CellData | undefined)[][] = [];
@@ -98,7 +99,7 @@ export async function readWorkbookData(file: Uint8Array): Promise<WorkbookData> 
           formula = undefined;
         }
         if (formula !== undefined && scanRefs(formula, ws.name).some((t) => t.kind === 'external' && t.text.includes('!'))) {
-          externals++;
+          if (externals++ < 5) externalCells.push(`${ws.name}!${cell.address}`);
           formula = undefined;
         }
         if (raw && typeof raw === 'object' && 'shareType' in raw && (raw as { shareType?: string }).shareType === 'array') arrays++;
@@ -111,7 +112,9 @@ export async function readWorkbookData(file: Uint8Array): Promise<WorkbookData> 
   if (externals > 0 && !notes.some((n) => n.includes('other workbooks'))) {
     notes.push('the file links to other workbooks: formulas reading them keep the values saved in the file');
   }
-  if (externals > 0) notes.push(`${externals} formula cell(s) read another workbook and were taken as their saved values`);
+  if (externals > 0) {
+    notes.push(`${externals} formula cell(s) read another workbook and were taken as their saved values (${externalCells.join(', ')}${externals > externalCells.length ? ', …' : ''})`);
+  }
   if (arrays > 0) notes.push(`${arrays} array formula(s): read as ordinary formulas of their first cell`);
 
   const names: WorkbookData['names'] = [];

@@ -9,6 +9,7 @@ import { buildWorkbook, numberAt } from '../workbook/workbook';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 import { lossCsv, rowsCsv } from '../export/csv';
 import { FLAVOURS, type Flavour } from '../export/xlsx';
+import { xlsxLimitProblem } from '../export/excelLimits';
 import { writeXlsxFile } from '../export/xlsxFile';
 import { snapshotSource } from '../export/snapshot';
 import { collectGarbage } from '../node/collectGarbage';
@@ -159,6 +160,12 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
 
+  // A sheet that Excel could not open as written is refused before training.
+  const limit = flags.out !== undefined ? xlsxLimitProblem(buildLayout(spec)) : null;
+  if (limit) {
+    process.stderr.write(`gradsheet: --out: ${limit}\n`);
+    return EXIT.usage;
+  }
   // A typo in an output's folder costs no training: every output is checked first.
   for (const flag of OUTPUT_FLAGS) {
     if (flags[flag] === undefined) continue;

@@ -54,6 +54,13 @@ export async function readGradsheetXlsx(data: ArrayBuffer | Uint8Array): Promise
   const run = book.getWorksheet(RUN_SHEET);
   const facts = new Map<string, unknown>();
   run?.eachRow((row) => facts.set(String(row.getCell(1).value), row.getCell(2).value));
+  // The spec may go on over the next cells (a cell holds at most 32,767 characters).
+  const specRow = run ? [...Array(run.rowCount).keys()].map((i) => run.getRow(i + 1)).find((r) => r.getCell(1).value === 'spec') : undefined;
+  if (specRow) {
+    const pieces: string[] = [];
+    for (let c = 2; c <= specRow.cellCount && typeof specRow.getCell(c).value === 'string'; c++) pieces.push(specRow.getCell(c).value as string);
+    facts.set('spec', pieces.join(''));
+  }
   if (facts.get('format') !== WORKBOOK_FORMAT) {
     throw new ImportError(`not a workbook exported by gradsheet: it has no "${RUN_SHEET}" sheet saying format ${WORKBOOK_FORMAT}`);
   }

@@ -5,6 +5,7 @@ import { namedFormula, rowTemplates } from '../workbook/formulas';
 import type { Workbook } from '../workbook/workbook';
 import { parameterCount } from '../spec/resolve';
 import { toSpecJson } from '../spec/validate';
+import { cellPieces, xlsxLimitProblem } from './excelLimits';
 
 /**
  * The workbook as an XLSX file that real spreadsheets recompute: every cell that is a formula in gradsheet is
@@ -128,6 +129,8 @@ function forgetWrittenFormulae(sheet: object): void {
 export async function fillWorkbook(book: Book, source: SheetSource | Workbook, info: ExportInfo, onProgress?: (rows: number) => void): Promise<void> {
   const wb = 'hf' in source ? engineSource(source) : source;
   const { layout } = wb;
+  const limit = xlsxLimitProblem(layout, wb.rows);
+  if (limit) throw new Error(limit);
   book.creator = `gradsheet ${info.version}`;
   book.created = new Date();
   await addTrainSheet(book, TRAIN_SHEET, wb, info.flavour, onProgress);
@@ -156,6 +159,8 @@ export const laneSheetName = (lr: number) => `lr ${lr}`;
 export async function fillLanesWorkbook(book: Book, lanes: LaneSource[], info: ExportInfo): Promise<void> {
   const sources = lanes.map((l) => ({ lr: l.lr, wb: 'hf' in l.source ? engineSource(l.source) : l.source }));
   const { layout } = sources[0].wb;
+  const limit = xlsxLimitProblem(layout, Math.max(...sources.map((l) => l.wb.rows)));
+  if (limit) throw new Error(limit);
   book.creator = `gradsheet ${info.version}`;
   book.created = new Date();
   const compare = book.addWorksheet(COMPARE_SHEET, { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
@@ -234,11 +239,11 @@ function addDataSheet(book: Book, layout: Layout): void {
   spec.data.inputs.forEach((x, s) => data.addRow([s + 1, ...x, ...spec.data.targets[s]]).commit());
 }
 
-function addRunSheet(book: Book, layout: Layout, info: ExportInfo, extra: [string, ExcelJS.CellValue][]): void {
+function addRunSheet(book: Book, layout: Layout, info: ExportInfo, extra: [string, ...ExcelJS.CellValue[]][]): void {
   const { spec } = layout;
   const run = book.addWorksheet(RUN_SHEET);
   const { order: _order, initial: _initial, init: _init, ...specJson } = toSpecJson(spec);
-  const facts: [string, ExcelJS.CellValue][] = [
+  const facts: [string, ...ExcelJS.CellValue[]][] = [
     ['format', WORKBOOK_FORMAT],
     ['preset', spec.name],
     ['flavour', info.flavour],
@@ -251,7 +256,8 @@ function addRunSheet(book: Book, layout: Layout, info: ExportInfo, extra: [strin
     ['epochs', spec.epochs],
     ['seed', spec.seed],
     ...extra,
-    ['spec', JSON.stringify(specJson)],
+    // Over several cells when longer than a cell takes (B, C, …: the importer joins them).
+    ['spec', ...cellPieces(JSON.stringify(specJson))],
   ];
   run.columns = [{ width: 20 }, { width: 80 }];
   for (const f of facts) run.addRow(f).commit();

@@ -58,5 +58,13 @@ export async function writeCraftedCases(dir: string): Promise<CraftedCase[]> {
   await add('empty', new Uint8Array(0), 4, /the file is empty \(0 bytes\)/);
   await add('broken-xml', craftXlsx([{ name: 'S', rows: small }], { parts: { 'xl/worksheets/sheet1.xml': '<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></row>' } }), 4,
     /xl\/worksheets\/sheet1\.xml is not well-formed XML/);
+  // 6. formulas the engine cannot take, and references to what is not there: named; the network is still checked
+  let long = '1';
+  while (long.length + 3 <= 8185) long += '+B1';
+  const deep = `${'('.repeat(600)}1${')'.repeat(600)}`;
+  const extras = row(40, ['A40', `=${long}`], ['B40', `=${deep}`], ['C40', '=Nowhere!A1*2'], ['D40', '=[1]Sheet1!A1']);
+  await add('formulas-engine-cannot-take', craftXlsx([{ name: 'Backprop', rows: classicRows() + extras }]), 0,
+    /Backprop!A40: its formula \(8,185 characters\) is nested too deeply for the formula engine[^\n]*\n[^]*Backprop!B40: its formula \(1,201 characters\) is nested too deeply[^]*Backprop!C40 reads the sheet "Nowhere", which the workbook does not have/,
+    notGradsheet);
   return cases;
 }
