@@ -101,10 +101,17 @@ async function letZipCatchUp(sheet: object): Promise<void> {
   for (const pipe of stream?.pipes ?? []) {
     // exceljs's zip library uses the readable-stream package, whose writables predate `writableLength`.
     const queue = pipe as { _writableState?: { length?: number } };
+    let last = queue._writableState?.length ?? 0;
+    let since = performance.now();
     while ((queue._writableState?.length ?? 0) > ZIP_BACKLOG_BYTES) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       // A file that failed (disk full, folder gone) is unpiped and never drains the queue: stop instead of waiting.
       throwIfOutputFailed(sheet);
+      // An entry the zip does not read yet (another sheet still open before it) never drains either: stop waiting
+      // after a second without progress, rather than spin.
+      const now = queue._writableState?.length ?? 0;
+      if (now !== last) [last, since] = [now, performance.now()];
+      else if (performance.now() - since > 1000) break;
     }
   }
 }
@@ -173,6 +180,9 @@ export async function fillLanesWorkbook(book: Book, lanes: LaneSource[], info: E
     compare.addRow([epoch, ...sources.map((l) =>
       epoch < l.wb.rows ? formulaCell(`'${laneSheetName(l.lr)}'!${loss.letter}${sheetRow}`, l.wb.valueAt(epoch, loss.index)) : null)]).commit();
   }
+  // Streaming: the zip takes its entries one after another, so the lane sheets' rows wait (and the back-pressure
+  // wait spun for ever at 300 epochs) until this sheet is finished.
+  if ('commit' in compare && typeof compare.commit === 'function') await (compare.commit as () => Promise<void> | void)();
   for (const [i, lane] of sources.entries()) {
     const name = laneSheetName(lane.lr);
     await addTrainSheet(book, name, lane.wb, info.flavour);
