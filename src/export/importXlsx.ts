@@ -25,10 +25,10 @@ export class ImportError extends Error {
 function cellNumber(cell: ExcelJS.Cell, what: string): number {
   const v = cell.value as ExcelJS.CellValue;
   const n = typeof v === 'object' && v !== null && 'result' in v ? (v as ExcelJS.CellFormulaValue).result : v;
-  if (typeof n === 'number' && !Number.isFinite(n)) {
+  if (n === Infinity || n === -Infinity) {
     throw new ImportError(`${TRAIN_SHEET}!${cell.address} (${what}) holds a number too large for a spreadsheet (beyond ±1.8e308, such as 1e400); give it a finite number`);
   }
-  if (typeof n !== 'number') {
+  if (typeof n !== 'number' || Number.isNaN(n)) {
     throw new ImportError(`${TRAIN_SHEET}!${cell.address} (${what}) should hold a number, but holds ${JSON.stringify(n ?? null)}`);
   }
   return n;
