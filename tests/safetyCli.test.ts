@@ -13,6 +13,7 @@ import { loadPreset } from '../src/spec/presets';
 import { ROOT, runChild, runInProcess } from './support/cliRun';
 import { writeClassicSheet } from './support/handmadeSheets';
 import { setCellValueInFile } from './support/xlsxFiles';
+import { WriteError, writeFileSafely } from '../src/io/safeWrite';
 
 /**
  * Issue 19, items 1–3, 5, 7 and 8: writes that fail or are interrupted leave the previous file as it was and say
@@ -112,6 +113,29 @@ describe('1. a write that fails says so at once (exit 4) and costs no training',
 });
 
 describe('2. files are written whole or not at all', () => {
+  it('writeFileSafely: a writer that fails, or a stream that fails while its writer waits for ever, leaves the old file and rejects at once', async () => {
+    const d = fresh('unit');
+    const path = join(d, 'out.json');
+    writeFileSync(path, 'old');
+    const failing = writeFileSafely(path, async (stream) => {
+      stream.write('half a file');
+      throw new Error('boom');
+    });
+    await expect(failing).rejects.toThrow(WriteError);
+    const began = performance.now();
+    const full = writeFileSafely(path, (stream) => {
+      stream.write('half a file');
+      stream.destroy(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+      return new Promise<void>(() => undefined); // a writer that never finishes (the old back-pressure wait)
+    });
+    await expect(full).rejects.toThrow(`cannot write ${path}: the disk is full`);
+    expect(performance.now() - began).toBeLessThan(1000);
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(temps(d)).toEqual([]);
+    await writeFileSafely(path, (stream) => void stream.end('new'));
+    expect(readFileSync(path, 'utf8')).toBe('new');
+  });
+
   it('SIGTERM during the export: exit 4, the message, the previous file intact, no temporary file left', async () => {
     const d = fresh('sigterm');
     const out = join(d, 'run.xlsx');

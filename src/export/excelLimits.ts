@@ -7,6 +7,14 @@ import { rowTemplates } from '../workbook/formulas';
  * over cells (the Run sheet's spec); a formula longer than a spreadsheet takes is refused before anything is built.
  */
 export const EXCEL_MAX_FORMULA_CHARS = 8192;
+
+/** A sheet that cannot be written within Excel's limits; its message says why, for people. */
+export class XlsxLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'XlsxLimitError';
+  }
+}
 export const EXCEL_MAX_CELL_CHARS = 32_767;
 
 /** The longest formula of a row (its text without `=`), for the sheet's last row (the longest row numbers). */

@@ -5,7 +5,7 @@ import { namedFormula, rowTemplates } from '../workbook/formulas';
 import type { Workbook } from '../workbook/workbook';
 import { parameterCount } from '../spec/resolve';
 import { toSpecJson } from '../spec/validate';
-import { cellPieces, xlsxLimitProblem } from './excelLimits';
+import { cellPieces, xlsxLimitProblem, XlsxLimitError } from './excelLimits';
 
 /**
  * The workbook as an XLSX file that real spreadsheets recompute: every cell that is a formula in gradsheet is
@@ -137,7 +137,7 @@ export async function fillWorkbook(book: Book, source: SheetSource | Workbook, i
   const wb = 'hf' in source ? engineSource(source) : source;
   const { layout } = wb;
   const limit = xlsxLimitProblem(layout, wb.rows);
-  if (limit) throw new Error(limit);
+  if (limit) throw new XlsxLimitError(limit);
   book.creator = `gradsheet ${info.version}`;
   book.created = new Date();
   await addTrainSheet(book, TRAIN_SHEET, wb, info.flavour, onProgress);
@@ -167,7 +167,7 @@ export async function fillLanesWorkbook(book: Book, lanes: LaneSource[], info: E
   const sources = lanes.map((l) => ({ lr: l.lr, wb: 'hf' in l.source ? engineSource(l.source) : l.source }));
   const { layout } = sources[0].wb;
   const limit = xlsxLimitProblem(layout, Math.max(...sources.map((l) => l.wb.rows)));
-  if (limit) throw new Error(limit);
+  if (limit) throw new XlsxLimitError(limit);
   book.creator = `gradsheet ${info.version}`;
   book.created = new Date();
   const compare = book.addWorksheet(COMPARE_SHEET, { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });

@@ -19,6 +19,8 @@ export class WriteError extends Error {
 /** A system error code as a person would say it. */
 export function reasonOf(err: unknown, path: string): string {
   if (err instanceof WriteError) return err.reason;
+  // A writer's own refusal, worded for people (src/export/excelLimits.ts).
+  if (err instanceof Error && err.name === 'XlsxLimitError') return err.message;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT': return existsSync(dirname(path)) ? `the folder ${dirname(path)} does not take new files` : `the folder ${dirname(path)} does not exist`;
@@ -32,7 +34,9 @@ export function reasonOf(err: unknown, path: string): string {
     case 'ENAMETOOLONG': return 'the file name is too long';
     case 'EMFILE': case 'ENFILE': return 'too many files are open';
     case 'EIO': return 'an input/output error of the disk';
-    default: return code ? `the system refused (${code})` : 'the writer failed';
+    default:
+      if (code) return `the system refused (${code})`;
+      return `the writer failed (an internal error${process.env.GRADSHEET_DEBUG ? `: ${(err as Error)?.stack}` : '; set GRADSHEET_DEBUG=1 to see it'})`;
   }
 }
 
@@ -114,15 +118,16 @@ export async function writeFileSafely(path: string, write: (stream: Writable) =>
     if (err instanceof WriteError) throw err;
   }
   const temp = tempOf(path);
-  let stream: WriteStream;
+  const stream: WriteStream = createWriteStream(temp, { flags: 'wx' });
+  const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
   track(temp, path);
   try {
     await new Promise<void>((resolve, reject) => {
-      stream = createWriteStream(temp, { flags: 'wx' });
       let wrote = false;
       let finished = false;
       const done = () => wrote && finished && resolve();
-      stream.once('error', reject);
+      // `on`, not `once`: a second error (a write after the first failed) must not go unheard and crash the run.
+      stream.on('error', reject);
       stream.once('close', () => {
         finished = true;
         if (!stream.errored) done();
@@ -157,7 +162,9 @@ export async function writeFileSafely(path: string, write: (stream: Writable) =>
       // a file system without directory fsync
     }
   } catch (err) {
-    stream!?.destroy();
+    // The file may still be opening: removed once the stream has let go of it (bounded, so nothing hangs here).
+    stream.destroy();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     removeQuietly(temp);
     throw err instanceof WriteError ? err : new WriteError(path, reasonOf(err, path));
   } finally {
