@@ -40,8 +40,9 @@ its formula reads, what looks wrong and, for the classic 2-2-2 network, the corr
   --row N           with --map, or to check one row the old way: the sheet row, as the spreadsheet numbers it
   --help            this text
 
-Exit codes: 0 every sheet with a network passes, 1 some sheet fails, 2 bad arguments or a bad map file,
-4 a file could not be read, 5 no network could be found or checked (the message says what was found).`;
+Exit codes: 0 every sheet with a network passes, 1 some sheet fails, 2 bad arguments or a bad map file (also an
+output naming an input or another output), 4 a file could not be read or written, 5 no network could be found or
+checked (the message says what was found).`;
 
 function splitArgs(argv: string[]): { files: string[]; rest: string[] } {
   const rest: string[] = [];

@@ -59,8 +59,9 @@ loss, as the course notebook does; --loss-csv writes each epoch's mean loss L̄ 
   --quiet               no progress bar
   --help                this text
 
-Exit codes: 0 done, 2 bad arguments or spec, 3 training diverged, 4 file could not be read or written,
-5 the gradient check failed.`;
+Exit codes: 0 done, 2 bad arguments or spec (also two flags naming one file), 3 training diverged, 4 file could
+not be read or written (a failed or interrupted write leaves the file that was there as it was), 5 the gradient
+check failed.`;
 
 const peakMemoryMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
 
