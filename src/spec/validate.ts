@@ -272,8 +272,8 @@ export function parseSpecText(text: string, source: string): Spec {
   // A byte-order mark (some Windows editors write one) is not part of the JSON.
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   // UTF-16 (Windows Notepad's "Unicode") read as UTF-8: its byte-order mark turns into U+FFFD and every other byte is 0.
-  if (/^\ufffd\ufffd/.test(json) || json.slice(0, 200).includes('\u0000')) {
-    throw new SpecError(source, 'the file is UTF-16 text, not UTF-8: save it again as UTF-8 (in Notepad: Save as, Encoding UTF-8)');
+  if (/^(?:\ufffd\ufffd)?[^\u0000]\u0000[^\u0000]\u0000|^(?:\ufffd\ufffd)?\u0000[^\u0000]\u0000[^\u0000]/.test(json)) {
+    throw new SpecError(source, 'not valid JSON (line 1, column 1: the file is UTF-16 text, not UTF-8: save it again as UTF-8, in Notepad: Save as, Encoding UTF-8)');
   }
   let raw: unknown;
   try {
