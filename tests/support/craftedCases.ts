@@ -20,8 +20,9 @@ const small = row(1, ['A1', 'x'], ['B1', 1]) + row(2, ['A2', 'y'], ['B2', '=B1*2
 const XFD = 'AG1:XFD1048576';
 
 /** Plain-cell grid of a classic 2-2-2 sheet as <row> XML (formulas and values). */
-function classicRows(): string {
+function classicRows(edit?: (grid: unknown[][]) => void): string {
   const { grid } = classicSheet({ iterations: 3 });
+  edit?.(grid);
   const col = (c: number) => {
     let s = '';
     for (let n = c + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
@@ -66,5 +67,14 @@ export async function writeCraftedCases(dir: string): Promise<CraftedCase[]> {
   await add('formulas-engine-cannot-take', craftXlsx([{ name: 'Backprop', rows: classicRows() + extras }]), 0,
     /Backprop!A40: its formula \(8,185 characters\) is nested too deeply for the formula engine[^\n]*\n[^]*Backprop!B40: its formula \(1,201 characters\) is nested too deeply[^]*Backprop!C40 reads the sheet "Nowhere", which the workbook does not have/,
     notGradsheet);
+  // The loss itself too deep: its gradients are skipped, and the message names the cell and why.
+  const deepLoss = classicRows((grid) => {
+    const header = grid[3];
+    const c = header.indexOf('E_total');
+    grid[4][c] = `=${'('.repeat(600)}${String(grid[4][c]).slice(1)}${')'.repeat(600)}`;
+  });
+  // (The checker counts gradients it could not check as failing, as it always has: the sheet is FAIL, with why.)
+  await add('loss-engine-cannot-take', craftXlsx([{ name: 'Backprop', rows: deepLoss }]), 1,
+    /Backprop!W5: its formula \(1,205 characters\) is nested too deeply for the formula engine \(HyperFormula runs out of stack on it\); the checks that read it were skipped/, notGradsheet);
   return cases;
 }
