@@ -514,7 +514,7 @@ describe('the page\'s Check a workbook (no DOM: a stand-in view)', () => {
     const text = rows[1].report.join('\n');
     expect(text).toContain('∂E/∂w5 (AB): FAIL in all 3 rows, first in row 5');
     expect(text).toContain('→ numerical = claimed × a_o1·(1 − a_o1)');
-    expect(rows[2].report).toEqual(['x.xlsx: not an XLSX file: it is not a zip archive']);
+    expect(rows[2].report).toEqual(['x.xlsx: not an XLSX file: it is not a zip archive; give the workbook saved as .xlsx from a spreadsheet']);
   });
 
   it('refuses a single file over the size limit, or a map alone, with a message', async () => {

@@ -204,7 +204,7 @@ describe('files of other spreadsheet programs', () => {
       expect(r.verdict).toBe('unreadable');
       messages.push(r.error!);
     }
-    expect(messages[0]).toBe('not an XLSX file: it is not a zip archive');
+    expect(messages[0]).toBe('not an XLSX file: it is not a zip archive; give the workbook saved as .xlsx from a spreadsheet');
     expect(messages[1]).toBe('not a readable XLSX file: xl/workbook.xml: missing from the file');
     expect(messages[2]).toMatch(/^xl\/worksheets\/sheet1\.xml is not well-formed XML/);
     for (const m of messages) expect(m).not.toMatch(/Cannot read properties|undefined|TypeError/);

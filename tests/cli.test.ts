@@ -474,7 +474,7 @@ describe('bad input: each class exits with its code and message', () => {
   it('a missing spec file exits 4 and names it', () => {
     const r = train('--spec', join(dir, 'nowhere.json'));
     expect(r.status).toBe(4);
-    expect(r.stderr).toContain(`cannot read spec file ${join(dir, 'nowhere.json')}: ENOENT: no such file or directory`);
+    expect(r.stderr).toContain(`cannot read spec file ${join(dir, 'nowhere.json')}: no such file`);
   }, SMALL);
 });
 

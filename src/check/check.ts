@@ -76,10 +76,11 @@ export function checkWorkbookData(data: WorkbookData, options: CheckOptions): Ch
   const last = lastRowUsed(plan);
   const sheetRows = data.sheets.find((s) => s.name === plan.sheet)?.rows.length ?? 0;
   let engine = new CheckEngine(data, sheetRows > last + 1 ? { keepRows: { sheet: plan.sheet, lastRow: last } } : {});
-  const notes = [...data.notes, ...plan.notes];
+  const notes = [...data.notes, ...plan.notes, ...engine.notes];
   if (engine.options.keepRows && !partEnough(engine, plan, last)) {
     engine.destroy();
     engine = new CheckEngine(data);
+    notes.push(...engine.notes);
   } else if (engine.options.keepRows) {
     notes.push(`only rows 1–${last + 1} of "${plan.sheet}" were loaded: nothing the checked cells read lies below`);
   }

@@ -1,4 +1,4 @@
-import { HyperFormula, type CellValue, type RawCellContent, type SimpleCellAddress } from 'hyperformula';
+import { AlwaysSparse, DenseSparseChooseBasedOnThreshold, HyperFormula, type CellValue, type RawCellContent, type SimpleCellAddress } from 'hyperformula';
 import { HF_CONFIG } from '../workbook/workbook';
 import { a1, parseCellRef, quoteSheet, scanRefs } from './address';
 import { cellKey, type CellData, type CellRef, type WorkbookData } from './types';
@@ -10,6 +10,7 @@ import { cellKey, type CellData, type CellRef, type WorkbookData } from './types
 
 /** Ranges larger than this are not walked cell by cell when following what a formula reads. */
 const MAX_RANGE_CELLS = 4096;
+const EMPTY_ROW: RawCellContent[] = [];
 
 export interface EngineOptions {
   /**
@@ -28,9 +29,14 @@ export class CheckEngine {
   private readonly ids = new Map<string, number>();
   private readonly namesById: string[] = [];
   private readonly originals = new Map<string, RawCellContent>();
+  /** Cells whose formula the engine cannot take (too long or too deeply nested): why, by cellKey. */
+  private readonly uncomputable = new Map<string, string>();
 
   constructor(readonly data: WorkbookData, readonly options: EngineOptions = {}) {
     const defined = new Map(data.names.map((n) => [n.name.toUpperCase(), n.ref]));
+    const sheetNames = new Set(data.sheets.map((s) => s.name));
+    const missingSheets = new Map<string, string>();
+    const probe = new FormulaProbe(data.sheets.map((s) => s.name));
     const sheets: Record<string, RawCellContent[][]> = {};
     let maxRow = 1;
     let maxCol = 1;
@@ -42,13 +48,40 @@ export class CheckEngine {
         const out: RawCellContent[] = [];
         cells.forEach((cell, c) => {
           if (!cell) return;
-          out[c] = cell.formula !== undefined ? `=${withDefinedNames(cell.formula, sheet.name, defined)}` : raw(cell.value);
+          if (cell.formula === undefined) {
+            out[c] = raw(cell.value);
+          } else {
+            const formula = withDefinedNames(cell.formula, sheet.name, defined);
+            const ref = { sheet: sheet.name, row: r, col: c };
+            const why = probe.problem(formula);
+            if (why) {
+              // Loaded as an error, so every check that reads it says so instead of the engine failing as a whole.
+              this.uncomputable.set(cellKey(ref), why);
+              this.notes.push(`${a1(ref, '')}: ${why}; the checks that read it were skipped`);
+              out[c] = '#N/A';
+            } else {
+              out[c] = `=${formula}`;
+              if (formula.includes('!')) {
+                for (const t of scanRefs(formula, sheet.name)) {
+                  const target = t.kind === 'cell' ? t.ref.sheet : t.kind === 'range' ? t.from.sheet : null;
+                  if (target !== null && !sheetNames.has(target) && !missingSheets.has(target)) missingSheets.set(target, a1(ref, ''));
+                }
+              }
+            }
+          }
           maxCol = Math.max(maxCol, c + 1);
         });
         rows[r] = Array.from(out, (v) => v ?? null);
         maxRow = Math.max(maxRow, r + 1);
       });
-      sheets[sheet.name] = Array.from(rows, (v) => v ?? []);
+      // HyperFormula wants no holes: the empty rows share one empty array (the workbook guard keeps rows within a
+      // spreadsheet's 1,048,576, so this walks at most that many).
+      for (let r = 0; r < rows.length; r++) rows[r] ??= EMPTY_ROW;
+      sheets[sheet.name] = rows;
+    }
+    probe.destroy();
+    for (const [name, at] of missingSheets) {
+      this.notes.push(`${at} reads the sheet "${name}", which the workbook does not have (it gives #REF!)`);
     }
     if (options.reuse) {
       this.hf = options.reuse;
@@ -61,6 +94,9 @@ export class CheckEngine {
     } else {
       this.hf = HyperFormula.buildFromSheets(sheets, {
         ...HF_CONFIG,
+        // A sheet with a cell at XFD1048576 and little else would be a 17-billion-entry dense grid: sparse sheets are
+        // kept sparse (HyperFormula's default is dense for every sheet).
+        chooseAddressMappingPolicy: new DenseSparseChooseBasedOnThreshold(0.1),
         maxRows: Math.max(maxRow + 10, 40_000),
         maxColumns: Math.max(maxCol + 10, 18_278),
       });
@@ -81,13 +117,14 @@ export class CheckEngine {
   }
 
   address(ref: CellRef): SimpleCellAddress {
-    const sheet = this.ids.get(ref.sheet);
+    const sheet = this.ids.get(ref.sheet) ?? this.hf.getSheetId(ref.sheet);
     if (sheet === undefined) throw new Error(`no sheet named "${ref.sheet}"`);
     return { sheet, row: ref.row, col: ref.col };
   }
 
   refOf(addr: SimpleCellAddress): CellRef {
-    return { sheet: this.namesById[addr.sheet], row: addr.row, col: addr.col };
+    // A sheet the engine made for a reference to a missing one has no name of ours.
+    return { sheet: this.namesById[addr.sheet] ?? this.hf.getSheetName(addr.sheet) ?? `(missing sheet ${addr.sheet})`, row: addr.row, col: addr.col };
   }
 
   value(ref: CellRef): CellValue {
@@ -102,6 +139,8 @@ export class CheckEngine {
 
   /** A spreadsheet error in the cell, with HyperFormula's message ("Function name CONCAT not recognized."). */
   error(ref: CellRef): { value: string; message: string } | null {
+    const why = this.uncomputable.get(cellKey(ref));
+    if (why !== undefined) return { value: '#N/A', message: why };
     const v = this.value(ref);
     if (v && typeof v === 'object' && 'value' in v) return { value: String(v.value), message: String((v as { message?: string }).message ?? '') };
     return null;
@@ -188,6 +227,42 @@ export class CheckEngine {
 
   destroy(): void {
     if (!this.options.reuse) this.hf.destroy();
+  }
+}
+
+/**
+ * Whether HyperFormula can take a formula: a long chain of operators (an 8,185-character loss `(a-b)^2+…`, within
+ * Excel's 8,192) or deep parentheses overflow its parser's or evaluator's stack, which would fail the whole
+ * workbook. Formulas of up to 500 characters cannot nest that deep and are not tried; longer ones are loaded alone
+ * into a scratch engine first (~1 ms each).
+ */
+class FormulaProbe {
+  private hf: HyperFormula | null = null;
+
+  /** The workbook's sheet names, so a formula's references to them parse as they will in the real engine. */
+  constructor(private readonly sheetNames: string[]) {}
+
+  problem(formula: string): string | null {
+    if (formula.length <= 500) return null;
+    const what = `its formula (${formula.length.toLocaleString('en-US')} characters)`;
+    if (formula.length > 8192) return `${what} is longer than a spreadsheet allows (8,192 characters)`;
+    this.hf ??= HyperFormula.buildFromSheets(Object.fromEntries(this.sheetNames.map((n) => [n, []])), { ...HF_CONFIG, maxRows: 1_048_576, maxColumns: 16_384, chooseAddressMappingPolicy: new AlwaysSparse() });
+    // A cell no formula reads in practice; whatever it reads is empty.
+    const at = { sheet: 0, row: 1_048_575, col: 16_383 };
+    try {
+      this.hf.setCellContents(at, [[`=${formula}`]]);
+      this.hf.setCellContents(at, [[null]]);
+      return null;
+    } catch (err) {
+      this.destroy();
+      if (err instanceof RangeError) return `${what} is nested too deeply for the formula engine (HyperFormula runs out of stack on it)`;
+      return `${what} cannot be read by the formula engine`;
+    }
+  }
+
+  destroy(): void {
+    this.hf?.destroy();
+    this.hf = null;
   }
 }
 

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import JSZip from 'jszip';
 import { columnIndex, shiftFormula } from './address';
 import { sheetParts } from './xlsxParts';
@@ -78,8 +77,4 @@ export async function fixedWorkbookBytes(bytes: Uint8Array, fixes: SheetFix[]): 
   const wb = zip.file(parts.workbookPath);
   if (wb) zip.file(parts.workbookPath, recalcOnLoad(await wb.async('string')));
   return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
-}
-
-export async function writeFixedWorkbook(bytes: Uint8Array, fixes: SheetFix[], out: string): Promise<void> {
-  writeFileSync(out, await fixedWorkbookBytes(bytes, fixes));
 }

@@ -1,5 +1,6 @@
 import type ExcelJS from 'exceljs';
 import { scanRefs } from './address';
+import { guardWorkbook, WorkbookFileError } from './workbookGuard';
 import type { CellData, SheetData, WorkbookData } from './types';
 
 /**
@@ -46,7 +47,14 @@ function cleanFormula(f: string): string {
   return f.replace(/_xlfn\.|_xlws\./g, '').replace(/^=/, '');
 }
 
-export async function readWorkbookData(bytes: Uint8Array): Promise<WorkbookData> {
+export async function readWorkbookData(file: Uint8Array): Promise<WorkbookData> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await guardWorkbook(file);
+  } catch (err) {
+    if (err instanceof WorkbookFileError) throw new UnreadableError(err.message);
+    throw err;
+  }
   const notes: string[] = [];
   if (mentions(bytes, 'vbaProject.bin')) notes.push('the file holds macros (VBA): they were not run');
   if (mentions(bytes, 'pivotTable')) notes.push('the file holds pivot tables: they were left out');
@@ -73,6 +81,7 @@ export async function readWorkbookData(bytes: Uint8Array): Promise<WorkbookData>
 
   const sheets: SheetData[] = [];
   let externals = 0;
+  const externalCells: string[] = [];
   let arrays = 0;
   book.eachSheet((ws) => {
     const rows: (CellData | undefined)[][] = [];
@@ -90,7 +99,7 @@ export async function readWorkbookData(bytes: Uint8Array): Promise<WorkbookData>
           formula = undefined;
         }
         if (formula !== undefined && scanRefs(formula, ws.name).some((t) => t.kind === 'external' && t.text.includes('!'))) {
-          externals++;
+          if (externals++ < 5) externalCells.push(`${ws.name}!${cell.address}`);
           formula = undefined;
         }
         if (raw && typeof raw === 'object' && 'shareType' in raw && (raw as { shareType?: string }).shareType === 'array') arrays++;
@@ -103,7 +112,9 @@ export async function readWorkbookData(bytes: Uint8Array): Promise<WorkbookData>
   if (externals > 0 && !notes.some((n) => n.includes('other workbooks'))) {
     notes.push('the file links to other workbooks: formulas reading them keep the values saved in the file');
   }
-  if (externals > 0) notes.push(`${externals} formula cell(s) read another workbook and were taken as their saved values`);
+  if (externals > 0) {
+    notes.push(`${externals} formula cell(s) read another workbook and were taken as their saved values (${externalCells.join(', ')}${externals > externalCells.length ? ', …' : ''})`);
+  }
   if (arrays > 0) notes.push(`${arrays} array formula(s): read as ordinary formulas of their first cell`);
 
   const names: WorkbookData['names'] = [];

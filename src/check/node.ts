@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { ReadError, readFileBounded, readTextBounded, TEXT_FILE_MAX_BYTES } from '../io/readBounded';
+import { WORKBOOK_FILE_MAX_BYTES } from './workbookGuard';
 import { basename } from 'node:path';
 import { checkWorkbookBytes, type CheckOptions } from './check';
 import { parseMapText } from './mapFile';
@@ -9,17 +10,19 @@ import type { CheckReport } from './types';
 export async function checkWorkbookFile(path: string, options: Omit<CheckOptions, 'fileName' | 'map'> & { mapPath?: string } = {}): Promise<CheckReport> {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileBounded(path, WORKBOOK_FILE_MAX_BYTES, 'workbooks');
   } catch (err) {
-    throw new UnreadableError(`cannot read ${path}: ${(err as Error).message}`);
+    if (err instanceof ReadError) throw new UnreadableError(err.message);
+    throw err;
   }
   let map: unknown;
   if (options.mapPath !== undefined) {
     let text: string;
     try {
-      text = readFileSync(options.mapPath, 'utf8');
+      text = readTextBounded(options.mapPath, TEXT_FILE_MAX_BYTES, 'map files');
     } catch (err) {
-      throw new UnreadableError(`cannot read the map ${options.mapPath}: ${(err as Error).message}`);
+      if (err instanceof ReadError) throw new UnreadableError(`cannot read the map ${options.mapPath}: ${err.reason}`);
+      throw err;
     }
     map = parseMapText(text, basename(options.mapPath));
   }

@@ -51,7 +51,7 @@ export function checkWorkbookSheets(data: WorkbookData, fileName: string): Workb
     }
     return {
       file: fileName, verdict: workbookVerdict(sheets), method: METHOD, gradientTolerance: GRADIENT_TOLERANCE, updateTolerance: UPDATE_TOLERANCE,
-      sheets, notes: data.notes,
+      sheets, notes: [...data.notes, ...full.notes],
     };
   } finally {
     pool.destroy();

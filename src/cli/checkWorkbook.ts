@@ -1,12 +1,17 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { MapError, MappingError, renderReport, UnreadableError } from '../check/check';
 import { checkWorkbookFile } from '../check/node';
 import { batchRows, csvOf, renderWorkbook, VERDICT_TEXT, type BatchRow } from '../check/render';
 import type { WorkbookReport } from '../check/types';
 import { checkWorkbookFileBytes, unreadableReport, workbookVerdict } from '../check/workbook';
-import { writeFixedWorkbook } from '../check/fixFile';
+import { fixedWorkbookBytes } from '../check/fixFile';
 import { parseArgs, UsageError, type Flags, type FlagSpec } from './args';
+import { WORKBOOK_FILE_MAX_BYTES } from '../check/workbookGuard';
+import { OUTPUT_FLAGS, sameFileClash } from '../io/distinctPaths';
+import { ReadError, readFileBounded } from '../io/readBounded';
+import { checkWritable, WriteError, writeTextSafely } from '../io/safeWrite';
+import { isMainModule, printable } from '../io/terminal';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, io: 4, unmapped: 5 } as const;
 
@@ -35,8 +40,9 @@ its formula reads, what looks wrong and, for the classic 2-2-2 network, the corr
   --row N           with --map, or to check one row the old way: the sheet row, as the spreadsheet numbers it
   --help            this text
 
-Exit codes: 0 every sheet with a network passes, 1 some sheet fails, 2 bad arguments or a bad map file,
-4 a file could not be read, 5 no network could be found or checked (the message says what was found).`;
+Exit codes: 0 every sheet with a network passes, 1 some sheet fails, 2 bad arguments or a bad map file (also an
+output naming an input or another output), 4 a file could not be read or written, 5 no network could be found or
+checked (the message says what was found).`;
 
 function splitArgs(argv: string[]): { files: string[]; rest: string[] } {
   const rest: string[] = [];
@@ -54,6 +60,9 @@ function splitArgs(argv: string[]): { files: string[]; rest: string[] } {
 }
 
 const WORKBOOK = /\.(xlsx|xlsm)$/i;
+
+/** Standard output, with a file's own text (sheet names, labels) made safe for a terminal. */
+const say = (text: string) => process.stdout.write(printable(text));
 
 /**
  * The files named: files as given, folders as every file in them (and their folders), sorted; a file that is not
@@ -81,14 +90,6 @@ function workbooksOf(args: string[]): string[] {
   return out;
 }
 
-const real = (p: string) => {
-  try {
-    return realpathSync(p);
-  } catch {
-    return resolve(p);
-  }
-};
-
 /** Files in a folder that are not workbooks at all: they get a line, but do not set the exit code. */
 const foreign = new WeakSet<WorkbookReport>();
 
@@ -111,11 +112,10 @@ async function checkPath(path: string): Promise<WorkbookReport> {
   }
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileBounded(path, WORKBOOK_FILE_MAX_BYTES, 'workbooks');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a file' : 'cannot be read';
-    return unreadableReport(basename(path), `cannot read ${path}: ${why}`);
+    if (err instanceof ReadError) return unreadableReport(basename(path), err.message);
+    throw err;
   }
   return checkWorkbookFileBytes(bytes, basename(path));
 }
@@ -136,12 +136,13 @@ function summaryOf(reports: WorkbookReport[], rows: BatchRow[]): string {
     `${sheets.length} sheet(s): ${count(sheets, 'pass')} pass, ${count(sheets, 'fail')} fail, ${count(sheets, 'numbers-only')} numbers only, ${count(sheets, 'unsupported')} unsupported`;
 }
 
-function write(path: string, text: string): boolean {
+async function write(path: string, data: string | Uint8Array): Promise<boolean> {
   try {
-    writeFileSync(path, text);
+    await writeTextSafely(path, data);
     return true;
   } catch (err) {
-    process.stderr.write(`check-workbook: cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}\n`);
+    if (!(err instanceof WriteError)) throw err;
+    process.stderr.write(`check-workbook: ${printable(err.message)}\n`);
     return false;
   }
 }
@@ -154,8 +155,8 @@ async function mappedCheck(file: string, flags: Flags): Promise<number> {
       ...(flags.row !== undefined ? { row: flags.row as number } : {}),
       ...(flags.map !== undefined ? { mapPath: String(flags.map) } : {}),
     });
-    process.stdout.write(`${renderReport(report)}\n`);
-    if (flags.json !== undefined && !write(String(flags.json), `${JSON.stringify(report, null, 2)}\n`)) return EXIT.io;
+    say(`${renderReport(report)}\n`);
+    if (flags.json !== undefined && !(await write(String(flags.json), `${JSON.stringify(report, null, 2)}\n`))) return EXIT.io;
     return report.verdict === 'pass' ? EXIT.ok : report.verdict === 'fail' ? EXIT.failed : EXIT.unmapped;
   } catch (err) {
     if (err instanceof UnreadableError) {
@@ -182,7 +183,7 @@ export async function main(argv: string[]): Promise<number> {
     const split = splitArgs(argv);
     flags = parseArgs(split.rest, FLAGS);
     if (flags.help) {
-      process.stdout.write(`${USAGE}\n`);
+      say(`${USAGE}\n`);
       return EXIT.ok;
     }
     if (split.files.length === 0) throw new UsageError('give the workbooks to check, e.g. npm run check-workbook -- sheet.xlsx (or a folder)');
@@ -193,12 +194,19 @@ export async function main(argv: string[]): Promise<number> {
     if ((flags.map !== undefined || flags.row !== undefined) && !single) throw new UsageError('--map and --row check one workbook; give one file');
     if (flags.fix !== undefined && !single) throw new UsageError('--fix writes the copy of one workbook; give one file');
     if (flags.fix !== undefined && !WORKBOOK.test(String(flags.fix))) throw new UsageError(`--fix needs an .xlsx file name to write, got "${flags.fix}"`);
-    const inputs = new Set(files.map(real));
-    const outputs = ['json', 'csv', 'fix'].filter((f) => flags[f] !== undefined).map((f) => [f, String(flags[f])] as const);
-    for (const [flag, out] of outputs) {
-      if (inputs.has(real(out))) throw new UsageError(`--${flag} ${out} is one of the workbooks being checked: it would be overwritten; choose another file name`);
+    const clash = sameFileClash(flags, files.map((f) => ({ what: 'the workbooks being checked', path: f, input: true })));
+    if (clash) throw new UsageError(clash);
+    // A typo in an output's folder is found before the checking, not after it.
+    for (const flag of OUTPUT_FLAGS) {
+      if (flags[flag] === undefined) continue;
+      try {
+        checkWritable(String(flags[flag]));
+      } catch (err) {
+        if (!(err instanceof WriteError)) throw err;
+        process.stderr.write(`check-workbook: ${printable(err.message)}\n`);
+        return EXIT.io;
+      }
     }
-    if (new Set(outputs.map(([, o]) => real(o))).size < outputs.length) throw new UsageError('--json, --csv and --fix must name different files');
     if (flags.map !== undefined || flags.row !== undefined) return await mappedCheck(files[0], flags);
 
     const reports: WorkbookReport[] = [];
@@ -215,28 +223,29 @@ export async function main(argv: string[]): Promise<number> {
         r.verdict = workbookVerdict(mine);
       }
       reports.push(r);
-      if (single) process.stdout.write(`${renderWorkbook(r)}\n`);
+      if (single) say(`${renderWorkbook(r)}\n`);
     }
     const rows = reports.flatMap(batchRows);
     if (!single) {
-      for (const line of batchTable(rows)) process.stdout.write(`${line}\n`);
-      process.stdout.write(`\n${summaryOf(reports, rows)}\n`);
+      for (const line of batchTable(rows)) say(`${line}\n`);
+      say(`\n${summaryOf(reports, rows)}\n`);
     }
     let code = exitOf(reports);
     if (flags.json !== undefined) {
       const json = single ? reports[0] : { summary: summaryOf(reports, rows), table: rows, workbooks: reports };
-      if (!write(String(flags.json), `${JSON.stringify(json, null, 2)}\n`)) code = EXIT.io;
+      if (!(await write(String(flags.json), `${JSON.stringify(json, null, 2)}\n`))) code = EXIT.io;
     }
-    if (flags.csv !== undefined && !write(String(flags.csv), csvOf(rows))) code = EXIT.io;
+    if (flags.csv !== undefined && !(await write(String(flags.csv), csvOf(rows)))) code = EXIT.io;
     if (flags.fix !== undefined) {
       const fixes = reports[0].sheets.flatMap((s) => s.fixes.map((f) => ({ sheet: s.sheet, ...f })));
       if (fixes.length === 0) {
-        process.stdout.write('--fix: no failing gradient column of the classic network to replace; no copy written\n');
+        say('--fix: no failing gradient column of the classic network to replace; no copy written\n');
       } else {
-        await writeFixedWorkbook(readFileSync(files[0]), fixes, String(flags.fix));
-        process.stdout.write(`--fix: wrote ${flags.fix} with ${fixes.length} gradient column(s) replaced (${fixes.map((f) => `${f.sheet}!${f.address.replace(/\d+$/, '')}`).join(', ')})\n`);
+        const fixed = await fixedWorkbookBytes(readFileBounded(files[0], WORKBOOK_FILE_MAX_BYTES, 'workbooks'), fixes);
+        if (!(await write(String(flags.fix), fixed))) return EXIT.io;
+        say(`--fix: wrote ${flags.fix} with ${fixes.length} gradient column(s) replaced (${fixes.map((f) => `${f.sheet}!${f.address.replace(/\d+$/, '')}`).join(', ')})\n`);
         const left = reports[0].sheets.flatMap((s) => s.wrongCells.filter((w) => w.kind !== 'gradient' || !s.fixes.some((f) => f.weight === w.weight)));
-        if (left.length) process.stdout.write(`--fix: ${left.length} other wrong cell(s) (updates, other formulas) are left as they are: see the report above\n`);
+        if (left.length) say(`--fix: ${left.length} other wrong cell(s) (updates, other formulas) are left as they are: see the report above\n`);
       }
     }
     return code;
@@ -254,4 +263,4 @@ export async function main(argv: string[]): Promise<number> {
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
 });
-process.exitCode = await main(process.argv.slice(2));
+if (isMainModule(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

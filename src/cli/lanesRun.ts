@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeTextSafely } from '../io/safeWrite';
 import { lanesLossCsv } from '../export/csv';
 import type { Flavour } from '../export/xlsx';
 import { writeLanesXlsxFile } from '../export/xlsxFile';
@@ -25,7 +25,7 @@ export async function runLanes(spec: Spec, lrs: number[], out: { xlsx?: string; 
     log([String(epoch).padEnd(7), ...lanes.map((l) => (epoch < l.losses.length ? l.losses[epoch].toFixed(10) : 'diverged').padStart(width))].join(''));
   }
   if (out.lossCsv) {
-    writeFileSync(out.lossCsv, lanesLossCsv(lossName, lanes));
+    await writeTextSafely(out.lossCsv, lanesLossCsv(lossName, lanes));
     process.stderr.write(`wrote ${out.lossCsv}\n`);
   }
   if (out.xlsx) {

@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { DivergenceError, runEpochs } from '../driver/driver';
 import { buildLayout } from '../layout/layout';
 import { runFileJson, runFileOf } from '../run/runFile';
@@ -10,6 +9,7 @@ import { buildWorkbook, numberAt } from '../workbook/workbook';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 import { lossCsv, rowsCsv } from '../export/csv';
 import { FLAVOURS, type Flavour } from '../export/xlsx';
+import { xlsxLimitProblem } from '../export/excelLimits';
 import { writeXlsxFile } from '../export/xlsxFile';
 import { snapshotSource } from '../export/snapshot';
 import { collectGarbage } from '../node/collectGarbage';
@@ -19,8 +19,11 @@ import { gradcheckRows } from './gradcheckReport';
 import { checkNotebookSpec, notebookFiles } from '../export/notebook';
 import { notebookRunOf } from '../export/notebookRun';
 import { NotebookError } from '../export/notebookTorch';
-import { writeTextFile } from '../node/writeText';
 import packageJson from '../../package.json';
+import { OUTPUT_FLAGS, sameFileClash } from '../io/distinctPaths';
+import { ReadError, readTextBounded, TEXT_FILE_MAX_BYTES } from '../io/readBounded';
+import { checkWritable, WriteError, writeTextSafely } from '../io/safeWrite';
+import { isMainModule, printable } from '../io/terminal';
 
 const VERSION = packageJson.version;
 
@@ -62,8 +65,9 @@ loss, as the course notebook does; --loss-csv writes each epoch's mean loss L̄ 
   --quiet               no progress bar
   --help                this text
 
-Exit codes: 0 done, 2 bad arguments or spec, 3 training diverged, 4 file could not be read or written,
-5 the gradient check failed.`;
+Exit codes: 0 done, 2 bad arguments or spec (also two flags naming one file), 3 training diverged, 4 file could
+not be read or written (a failed or interrupted write leaves the file that was there as it was), 5 the gradient
+check failed.`;
 
 const peakMemoryMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
 
@@ -106,6 +110,11 @@ export async function main(argv: string[]): Promise<number> {
     log(USAGE);
     return EXIT.ok;
   }
+  const clash = sameFileClash(flags);
+  if (clash) {
+    process.stderr.write(`gradsheet: ${clash}\n`);
+    return EXIT.usage;
+  }
 
   let spec;
   try {
@@ -113,9 +122,10 @@ export async function main(argv: string[]): Promise<number> {
     if (flags.spec !== undefined) {
       let text: string;
       try {
-        text = readFileSync(String(flags.spec), 'utf8');
+        text = readTextBounded(String(flags.spec), TEXT_FILE_MAX_BYTES, 'spec and run files');
       } catch (err) {
-        process.stderr.write(`cannot read spec file ${flags.spec}: ${(err as Error).message}\n`);
+        if (!(err instanceof ReadError)) throw err;
+        process.stderr.write(`gradsheet: cannot read spec file ${printable(err.path)}: ${err.reason}\n`);
         return EXIT.io;
       }
       spec = parseSpecText(text, String(flags.spec));
@@ -148,6 +158,12 @@ export async function main(argv: string[]): Promise<number> {
     };
     spec = withOverridesOfFlags(spec, over);
     if (flags.notebook !== undefined || flags.script !== undefined) checkNotebookSpec(spec);
+    if (flags.rows !== undefined) {
+      const [from, to] = String(flags.rows).split('-').map(Number);
+      if (from > to || to > spec.epochs - 1) {
+        throw new UsageError(`--rows ${flags.rows}: the sheet has epochs 0 to ${spec.epochs - 1}; give A-B with A ≤ B ≤ ${spec.epochs - 1}`);
+      }
+    }
   } catch (err) {
     if (err instanceof NotebookError) {
       process.stderr.write(`gradsheet: --${flags.notebook !== undefined ? 'notebook' : 'script'}: ${err.message}\n`);
@@ -159,6 +175,24 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     throw err;
+  }
+
+  // A sheet that Excel could not open as written is refused before training.
+  const limit = flags.out !== undefined ? xlsxLimitProblem(buildLayout(spec)) : null;
+  if (limit) {
+    process.stderr.write(`gradsheet: --out: ${limit}\n`);
+    return EXIT.usage;
+  }
+  // A typo in an output's folder costs no training: every output is checked first.
+  for (const flag of OUTPUT_FLAGS) {
+    if (flags[flag] === undefined) continue;
+    try {
+      checkWritable(String(flags[flag]));
+    } catch (err) {
+      if (!(err instanceof WriteError)) throw err;
+      process.stderr.write(`gradsheet: ${printable(err.message)}\n`);
+      return EXIT.io;
+    }
   }
 
   if (flags.lanes !== undefined) {
@@ -179,8 +213,8 @@ export async function main(argv: string[]): Promise<number> {
       }, log);
       return diverged ? EXIT.diverged : EXIT.ok;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code) {
-        process.stderr.write(`gradsheet: ${(err as Error).message}\n`);
+      if (err instanceof WriteError) {
+        process.stderr.write(`gradsheet: ${printable(err.message)}\n`);
         return EXIT.io;
       }
       throw err;
@@ -191,7 +225,7 @@ export async function main(argv: string[]): Promise<number> {
   const showBar = !flags.quiet && process.stderr.isTTY;
   const started = performance.now();
   process.stderr.write(
-    `${spec.name}: ${spec.model.layers.join('-')}, ${parameterCount(spec.model.layers, spec.model.bias)} parameters, ` +
+    `${printable(spec.name)}: ${spec.model.layers.join('-')}, ${parameterCount(spec.model.layers, spec.model.bias)} parameters, ` +
     `${spec.epochs} epochs, batch ${spec.batch}; ${layout.columns.length} cells a row\n`,
   );
   const wb = buildWorkbook(layout, initialParams(spec), sampleOrder(spec));
@@ -227,11 +261,11 @@ export async function main(argv: string[]): Promise<number> {
 
   const flavour = (flags.flavour as Flavour) ?? 'values';
   const outputs: [string | undefined, () => Promise<void> | void][] = [
-    [flags.json as string | undefined, () => writeFileSync(String(flags.json), runFileJson(runFileOf(wb)))],
-    [flags['loss-csv'] as string | undefined, () => writeFileSync(String(flags['loss-csv']), lossCsv(wb))],
+    [flags.json as string | undefined, () => writeTextSafely(String(flags.json), runFileJson(runFileOf(wb)))],
+    [flags['loss-csv'] as string | undefined, () => writeTextSafely(String(flags['loss-csv']), lossCsv(wb))],
     [flags['rows-csv'] as string | undefined, () => {
       const [from, to] = flags.rows ? String(flags.rows).split('-').map(Number) : [0, wb.rows - 1];
-      writeFileSync(String(flags['rows-csv']), rowsCsv(wb, from, to));
+      return writeTextSafely(String(flags['rows-csv']), rowsCsv(wb, from, to));
     }],
     ...notebookOutputs(wb, flags.notebook as string | undefined, flags.script as string | undefined),
     // Last: it copies the values out and frees the engine first, so the XLSX writer has the memory.
@@ -248,7 +282,8 @@ export async function main(argv: string[]): Promise<number> {
     try {
       await write();
     } catch (err) {
-      process.stderr.write(`cannot write ${file}: ${(err as Error).message}\n`);
+      if (!(err instanceof WriteError)) throw err;
+      process.stderr.write(`gradsheet: ${printable(err.message)}\n`);
       return EXIT.io;
     }
     process.stderr.write(`wrote ${file} in ${((performance.now() - began) / 1000).toFixed(1)} s; peak memory so far ${peakMemoryMb()} MB\n`);
@@ -256,11 +291,12 @@ export async function main(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-/** --notebook and --script: generated once from the trained sheet, each written by writeTextFile. */
-function notebookOutputs(wb: ReturnType<typeof buildWorkbook>, notebook: string | undefined, script: string | undefined): [string | undefined, () => void][] {
+/** --notebook and --script: generated once from the trained sheet, each written atomically. */
+function notebookOutputs(wb: ReturnType<typeof buildWorkbook>, notebook: string | undefined, script: string | undefined): [string | undefined, () => Promise<void>][] {
   let files: ReturnType<typeof notebookFiles> | null = null;
   const made = () => (files ??= notebookFiles(notebookRunOf({ layout: wb.layout, rows: wb.rows, value: (e, c) => numberAt(wb, e, c) }), VERSION));
-  return [[notebook, () => writeTextFile(notebook!, made().ipynb)], [script, () => writeTextFile(script!, made().py)]];
+  return [[notebook, () => writeTextSafely(notebook!, made().ipynb)], [script, () => writeTextSafely(script!, made().py)]];
 }
 
-process.exitCode = await main(process.argv.slice(2));
+
+if (isMainModule(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

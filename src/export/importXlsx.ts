@@ -5,6 +5,7 @@ import type { Spec } from '../spec/types';
 import { optimizerJson, parseSpec, SpecError } from '../spec/validate';
 import { TRAIN_SHEET } from '../layout/layout';
 import { RUN_SHEET, WORKBOOK_FORMAT } from './xlsx';
+import { guardWorkbook, WorkbookFileError } from '../check/workbookGuard';
 
 /**
  * Reads a workbook gradsheet exported (perhaps edited in a spreadsheet since) back into a spec: the network and
@@ -21,31 +22,46 @@ export class ImportError extends Error {
   }
 }
 
-/** Files larger than this are refused before parsing. */
-export const MAX_IMPORT_BYTES = 300 * 2 ** 20;
 
 function cellNumber(cell: ExcelJS.Cell, what: string): number {
   const v = cell.value as ExcelJS.CellValue;
   const n = typeof v === 'object' && v !== null && 'result' in v ? (v as ExcelJS.CellFormulaValue).result : v;
-  if (typeof n !== 'number' || !Number.isFinite(n)) {
+  if (n === Infinity || n === -Infinity) {
+    throw new ImportError(`${TRAIN_SHEET}!${cell.address} (${what}) holds a number too large for a spreadsheet (beyond ±1.8e308, such as 1e400); give it a finite number`);
+  }
+  if (typeof n !== 'number' || Number.isNaN(n)) {
     throw new ImportError(`${TRAIN_SHEET}!${cell.address} (${what}) should hold a number, but holds ${JSON.stringify(n ?? null)}`);
   }
   return n;
 }
 
 export async function readGradsheetXlsx(data: ArrayBuffer | Uint8Array): Promise<Spec> {
-  if (data.byteLength > MAX_IMPORT_BYTES) {
-    throw new ImportError(`the file is ${(data.byteLength / 2 ** 20).toFixed(0)} MB; gradsheet reads workbooks up to ${MAX_IMPORT_BYTES / 2 ** 20} MB`);
+  let bytes: Uint8Array;
+  try {
+    bytes = await guardWorkbook(data instanceof Uint8Array ? data : new Uint8Array(data));
+  } catch (err) {
+    if (err instanceof WorkbookFileError) throw new ImportError(err.message);
+    throw err;
   }
   const book = new ExcelJS.Workbook();
   try {
-    await book.xlsx.load(data as ArrayBuffer);
-  } catch (err) {
-    throw new ImportError(`not a readable XLSX file (${(err as Error).message})`);
+    await book.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  } catch {
+    // exceljs's message is about its own code ("Cannot set properties of undefined"): the XML reader names the part.
+    const { readXlsxXml, XmlReadError } = await import('../check/xmlRead');
+    const why = await readXlsxXml(bytes).then(() => null, (err: unknown) => (err instanceof XmlReadError ? err.message : null));
+    throw new ImportError(`${why ?? 'not a readable XLSX file: its parts are not what a spreadsheet writes'}; open it in a spreadsheet and save it again as .xlsx`);
   }
   const run = book.getWorksheet(RUN_SHEET);
   const facts = new Map<string, unknown>();
   run?.eachRow((row) => facts.set(String(row.getCell(1).value), row.getCell(2).value));
+  // The spec may go on over the next cells (a cell holds at most 32,767 characters).
+  const specRow = run ? [...Array(run.rowCount).keys()].map((i) => run.getRow(i + 1)).find((r) => r.getCell(1).value === 'spec') : undefined;
+  if (specRow) {
+    const pieces: string[] = [];
+    for (let c = 2; c <= specRow.cellCount && typeof specRow.getCell(c).value === 'string'; c++) pieces.push(specRow.getCell(c).value as string);
+    facts.set('spec', pieces.join(''));
+  }
   if (facts.get('format') !== WORKBOOK_FORMAT) {
     throw new ImportError(`not a workbook exported by gradsheet: it has no "${RUN_SHEET}" sheet saying format ${WORKBOOK_FORMAT}`);
   }

@@ -6,6 +6,7 @@ import type { Workbook } from '../workbook/workbook';
 import { parameterCount } from '../spec/resolve';
 import { toSpecJson } from '../spec/validate';
 import { OPTIMIZER_REGISTRY } from '../model/optimizers';
+import { cellPieces, xlsxLimitProblem, XlsxLimitError } from './excelLimits';
 
 /**
  * The workbook as an XLSX file that real spreadsheets recompute: every cell that is a formula in gradsheet is
@@ -98,12 +99,31 @@ const ZIP_BACKLOG_BYTES = 4 << 20;
  */
 async function letZipCatchUp(sheet: object): Promise<void> {
   await pause();
+  throwIfOutputFailed(sheet);
   const stream = (sheet as { _stream?: { pipes?: unknown[] } })._stream;
   for (const pipe of stream?.pipes ?? []) {
     // exceljs's zip library uses the readable-stream package, whose writables predate `writableLength`.
     const queue = pipe as { _writableState?: { length?: number } };
-    while ((queue._writableState?.length ?? 0) > ZIP_BACKLOG_BYTES) await new Promise<void>((resolve) => setImmediate(resolve));
+    let last = queue._writableState?.length ?? 0;
+    let since = performance.now();
+    while ((queue._writableState?.length ?? 0) > ZIP_BACKLOG_BYTES) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      // A file that failed (disk full, folder gone) is unpiped and never drains the queue: stop instead of waiting.
+      throwIfOutputFailed(sheet);
+      // An entry the zip does not read yet (another sheet still open before it) never drains either: stop waiting
+      // after a second without progress, rather than spin.
+      const now = queue._writableState?.length ?? 0;
+      if (now !== last) [last, since] = [now, performance.now()];
+      else if (performance.now() - since > 1000) break;
+    }
   }
+}
+
+/** The streaming writer's output (the file) has failed or closed: exceljs itself listens only at the very end. */
+function throwIfOutputFailed(sheet: object): void {
+  const out = (sheet as { _workbook?: { stream?: { errored?: Error | null; destroyed?: boolean } } })._workbook?.stream;
+  if (out?.errored) throw out.errored;
+  if (out?.destroyed) throw new Error('the output stream was closed before the workbook was complete');
 }
 
 /**
@@ -119,6 +139,8 @@ function forgetWrittenFormulae(sheet: object): void {
 export async function fillWorkbook(book: Book, source: SheetSource | Workbook, info: ExportInfo, onProgress?: (rows: number) => void): Promise<void> {
   const wb = 'hf' in source ? engineSource(source) : source;
   const { layout } = wb;
+  const limit = xlsxLimitProblem(layout, wb.rows);
+  if (limit) throw new XlsxLimitError(limit);
   book.creator = `gradsheet ${info.version}`;
   book.created = new Date();
   await addTrainSheet(book, TRAIN_SHEET, wb, info.flavour, onProgress);
@@ -147,6 +169,8 @@ export const laneSheetName = (lr: number) => `lr ${lr}`;
 export async function fillLanesWorkbook(book: Book, lanes: LaneSource[], info: ExportInfo): Promise<void> {
   const sources = lanes.map((l) => ({ lr: l.lr, wb: 'hf' in l.source ? engineSource(l.source) : l.source }));
   const { layout } = sources[0].wb;
+  const limit = xlsxLimitProblem(layout, Math.max(...sources.map((l) => l.wb.rows)));
+  if (limit) throw new XlsxLimitError(limit);
   book.creator = `gradsheet ${info.version}`;
   book.created = new Date();
   const compare = book.addWorksheet(COMPARE_SHEET, { views: [{ state: 'frozen', xSplit: 1, ySplit: 1 }] });
@@ -159,6 +183,9 @@ export async function fillLanesWorkbook(book: Book, lanes: LaneSource[], info: E
     compare.addRow([epoch, ...sources.map((l) =>
       epoch < l.wb.rows ? formulaCell(`'${laneSheetName(l.lr)}'!${loss.letter}${sheetRow}`, l.wb.valueAt(epoch, loss.index)) : null)]).commit();
   }
+  // Streaming: the zip takes its entries one after another, so the lane sheets' rows wait (and the back-pressure
+  // wait spun for ever at 300 epochs) until this sheet is finished.
+  if ('commit' in compare && typeof compare.commit === 'function') await (compare.commit as () => Promise<void> | void)();
   for (const [i, lane] of sources.entries()) {
     const name = laneSheetName(lane.lr);
     await addTrainSheet(book, name, lane.wb, info.flavour);
@@ -225,11 +252,11 @@ function addDataSheet(book: Book, layout: Layout): void {
   spec.data.inputs.forEach((x, s) => data.addRow([s + 1, ...x, ...spec.data.targets[s]]).commit());
 }
 
-function addRunSheet(book: Book, layout: Layout, info: ExportInfo, extra: [string, ExcelJS.CellValue][]): void {
+function addRunSheet(book: Book, layout: Layout, info: ExportInfo, extra: [string, ...ExcelJS.CellValue[]][]): void {
   const { spec } = layout;
   const run = book.addWorksheet(RUN_SHEET);
   const { order: _order, initial: _initial, init: _init, ...specJson } = toSpecJson(spec);
-  const facts: [string, ExcelJS.CellValue][] = [
+  const facts: [string, ...ExcelJS.CellValue[]][] = [
     ['format', WORKBOOK_FORMAT],
     ['preset', spec.name],
     ['flavour', info.flavour],
@@ -243,7 +270,8 @@ function addRunSheet(book: Book, layout: Layout, info: ExportInfo, extra: [strin
     ['epochs', spec.epochs],
     ['seed', spec.seed],
     ...extra,
-    ['spec', JSON.stringify(specJson)],
+    // Over several cells when longer than a cell takes (B, C, …: the importer joins them).
+    ['spec', ...cellPieces(JSON.stringify(specJson))],
   ];
   run.columns = [{ width: 20 }, { width: 80 }];
   for (const f of facts) run.addRow(f).commit();

@@ -35,6 +35,8 @@ const SPEC_KEYS = [
 ];
 /** Keys a run file carries besides the spec: results, accepted and ignored so a run file replays as a spec. */
 const RUN_RESULT_KEYS = ['format', 'preset', 'gradients0', 'epochLoss', 'final'];
+/** The `format` of a run file (src/run/runFile.ts writes it). */
+const RUN_FORMAT = 'gradsheet.run/1';
 
 type Obj = Record<string, unknown>;
 
@@ -84,7 +86,7 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : `${v} (a number beyond ±1.8e308, such as 1e400, is too large for a float64)`;
   return typeof v;
 }
 
@@ -225,6 +227,9 @@ export function optimizerJson(o: OptimizerSpec): Obj {
 export function parseSpec(raw: unknown): Spec {
   const o = obj(raw, 'spec');
   noUnknownKeys(o, '', [...SPEC_KEYS, ...RUN_RESULT_KEYS]);
+  if (o.format !== undefined && o.format !== RUN_FORMAT) {
+    throw new SpecError('format', `must be "${RUN_FORMAT}" (a run file gradsheet wrote), got ${describe(o.format)}`);
+  }
 
   const nameSource = o.name ?? o.preset;
   const name = nameSource === undefined || nameSource === null ? 'custom' : str(nameSource, o.name !== undefined ? 'name' : 'preset');
@@ -364,6 +369,10 @@ function checkSize(spec: RowShape, epochs: number): void {
 export function parseSpecText(text: string, source: string): Spec {
   // A byte-order mark (some Windows editors write one) is not part of the JSON.
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // UTF-16 (Windows Notepad's "Unicode") read as UTF-8: its byte-order mark turns into U+FFFD and every other byte is 0.
+  if (/^(?:\ufffd\ufffd)?[^\u0000]\u0000[^\u0000]\u0000|^(?:\ufffd\ufffd)?\u0000[^\u0000]\u0000[^\u0000]/.test(json)) {
+    throw new SpecError(source, 'not valid JSON (line 1, column 1: the file is UTF-16 text, not UTF-8: save it again as UTF-8, in Notepad: Save as, Encoding UTF-8)');
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(json);

@@ -40,9 +40,32 @@ describe('the page exports and imports files', () => {
     const junk = tempPath('notes.xlsx');
     await import('node:fs/promises').then((fs) => fs.writeFile(junk, 'these are not the bytes of a workbook'));
     await page.setInputFiles('input[name=import]', junk);
-    await expect.poll(() => message(page), { timeout: 20_000 }).toMatch(/notes\.xlsx: not a readable XLSX file.*The current sheet is unchanged/);
+    await expect.poll(() => message(page), { timeout: 20_000 }).toMatch(/notes\.xlsx: not an XLSX file: it is not a zip archive.*The current sheet is unchanged/);
     const after = await page.evaluate(() => (window as unknown as { gradsheet: { value(r: string): unknown } }).gradsheet.value('epoch 50, E_total'));
     expect(after).toBe(before);
+  }, 120_000);
+
+  it('crafted workbooks (a merge over the whole sheet, an inflated size that lies, an encrypted file) get their message, the sheet unchanged', async () => {
+    const page = await trainedPage('?preset=end2-backprop-2-2-2');
+    const errors = captureErrors(page);
+    const before = await page.evaluate(() => (window as unknown as { gradsheet: { value(r: string): unknown } }).gradsheet.value('epoch 50, E_total'));
+    const { compoundFile, craftXlsx, row, whitespaceBomb } = await import('../support/craftedFiles');
+    const { writeFile } = await import('node:fs/promises');
+    const files: [string, Uint8Array, RegExp][] = [
+      ['merged.xlsx', await craftXlsx([{ name: 'S', rows: row(1, ['A1', 1]), tail: '<mergeCells count="1"><mergeCell ref="AG1:XFD1048576"/></mergeCells>' }]), /merged\.xlsx: not a workbook exported by gradsheet/],
+      ['lying.xlsx', whitespaceBomb(300, 1000), /lying\.xlsx: the part xl\/worksheets\/sheet1\.xml inflates to more than the 1,000 bytes its zip entry declares/],
+      ['locked.xlsx', compoundFile('EncryptedPackage'), /locked\.xlsx: a password-protected \(encrypted\) workbook/],
+    ];
+    for (const [name, bytes, expected] of files) {
+      const path = tempPath(name);
+      await writeFile(path, bytes);
+      await page.setInputFiles('input[name=import]', path);
+      await expect.poll(() => message(page), { timeout: 30_000 }).toMatch(expected);
+      expect(await message(page)).toContain('The current sheet is unchanged');
+    }
+    const after = await page.evaluate(() => (window as unknown as { gradsheet: { value(r: string): unknown } }).gradsheet.value('epoch 50, E_total'));
+    expect(after).toBe(before);
+    expect(errors.list).toEqual([]);
   }, 120_000);
 
   it('downloads the loss curve and a range of rows as CSV', async () => {
