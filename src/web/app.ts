@@ -21,7 +21,7 @@ import type { CellAt } from './engine/protocol';
 import type { Settings, TrainState } from './session';
 import { readUrlState, writeUrlState } from './urlState';
 import { createControls, type Controls } from './views/controls';
-import { createFileControls, download } from './views/files';
+import { createFileControls, csvForDownload, download } from './views/files';
 import { createWorkbookCheck, runWorkbookCheck, type WorkbookCheckView } from './views/checkReport';
 import { createFormulaBar } from './views/formulaBar';
 import { createWatchWindow, type WatchWindow } from './views/watchWindow';
@@ -37,6 +37,8 @@ import { renderHeatmap } from './views/heatmap';
 import type { LossChart } from './views/lossChart';
 import { createLossPanel, type LossPanel } from './views/lossPanel';
 import { renderNetworkDiagram } from './views/networkDiagram';
+import { createPageLayout, type PageBoxes } from './views/pageLayout';
+import { node } from './views/dom';
 import type { NetworkSnapshot } from './views/snapshot';
 
 const keys = (cells: CellAt[]) => new Set(cells.map(([epoch, col]) => cellKey(epoch, col)));
@@ -112,32 +114,20 @@ export class App {
     const query = new URLSearchParams(location.search);
     this.urlHasSettings = URL_SETTINGS.some((k) => query.has(k));
     root.replaceChildren();
-    const el = (cls: string, tag = 'div') => {
-      const node = document.createElement(tag);
-      node.className = cls;
-      return node;
-    };
-    const controlsBox = el('controls');
-    const filesBox = el('files row');
-    const barBox = el('formula-bar');
-    const gridBox = el('grid');
-    const legend = el('grid-legend', 'p');
-    legend.innerHTML = '<span class="swatch editable"></span> editable: weights, velocities, η and μ (type a number or a formula; Ctrl+Z undoes) ' +
+    const boxes = createPageLayout(root);
+    const { toolbar: controlsBox, bar: barBox, grid: gridBox, watch: watchBox } = boxes;
+    boxes.legend.innerHTML = '<span class="swatch editable"></span> editable: weights, velocities, η and μ (type a number or a formula; Ctrl+Z undoes) ' +
       '<span class="swatch precedent"></span> cells the selected cell reads ' +
       '<span class="swatch dependent"></span> cells that read it ' +
       '<span class="swatch pulse"></span> changed by the last edit · click a group label to jump to it · Ctrl+G: the Name Box';
-    const watchBox = el('panel watch');
-    const panels = el('panels');
-    const chartBox = el('panel chart');
-    const netBox = el('panel network');
-    const heatBox = el('panel heatmap');
-    panels.append(chartBox, netBox, heatBox);
-    root.append(controlsBox, filesBox, barBox, gridBox, legend, watchBox, panels);
+    this.boxes = boxes;
     this.gridBox = gridBox;
-    this.netBox = netBox;
-    this.heatBox = heatBox;
+    this.netBox = boxes.network;
+    this.heatBox = boxes.heatmap;
 
-    this.controls = createControls(controlsBox, PRESET_NAMES, {
+    const controlsBlock = node('div', 'controls controls-block');
+    controlsBox.append(controlsBlock);
+    this.controls = createControls(controlsBlock, PRESET_NAMES, {
       train: (s) => void this.train(s).catch((e) => this.controls.message(String(e.message ?? e), true)),
       step: () => void this.step(),
       stop: () => void this.stopWork(),
@@ -173,7 +163,7 @@ export class App {
         (err: Error) => this.controls.message(err.message, true),
       ),
     });
-    this.lanesPanel = createLanesPanel(panels, {
+    this.lanesPanel = createLanesPanel(boxes.lanes, {
       defaults: () => this.session.spec,
       run: (lrs, epochs) => this.session.lanes(lrs, epochs),
       xlsx: async (lrs, epochs) => {
@@ -181,13 +171,13 @@ export class App {
         download(`${this.session.spec.name}-lanes.xlsx`, bytes, XLSX_TYPE);
       },
     });
-    this.files = createFileControls(filesBox, {
+    this.files = createFileControls(controlsBox, {
       newSheet: () => void this.newSheet(),
       openSpec: (file) => void this.openSpecFile(file),
       exportXlsx: (flavour) => void this.fileWork.exportXlsx(flavour),
-      lossCsv: () => void this.session.lossCsv().then((csv) => download(`${this.session.spec.name}-loss.csv`, csv, 'text/csv')),
+      lossCsv: () => void this.session.lossCsv().then((csv) => download(`${this.session.spec.name}-loss.csv`, csvForDownload(csv, this.files.bom), 'text/csv')),
       rowsCsv: (from, to) => void this.session.rowsCsv(from, to).then(
-        (csv) => download(`${this.session.spec.name}-epochs-${from}-${to}.csv`, csv, 'text/csv'),
+        (csv) => download(`${this.session.spec.name}-epochs-${from}-${to}.csv`, csvForDownload(csv, this.files.bom), 'text/csv'),
         (err: Error) => this.controls.message(err.message, true),
       ),
       importXlsx: (file) => void this.fileWork.importXlsx(file),
@@ -201,10 +191,11 @@ export class App {
       report: (message) => this.report(message),
       open: (spec, message) => this.openCustom(spec, message),
     });
-    const checkBox = el('check');
-    filesBox.after(checkBox);
+    const checkBox = node('div', 'check');
+    boxes.drawer.append(checkBox);
     this.workbookCheck = createWorkbookCheck(checkBox);
-    this.lossPanel = createLossPanel(chartBox, {
+    controlsBox.append(boxes.dockToggle);
+    this.lossPanel = createLossPanel(boxes.chart, {
       pick: (epoch) => this.goTo({ epoch, column: this.session.layout.epochLossColumn }),
       changed: () => void this.drawPanels(false),
     });
@@ -222,6 +213,7 @@ export class App {
     });
   }
 
+  private readonly boxes: PageBoxes;
   private readonly gridBox: HTMLElement;
   private readonly netBox: HTMLElement;
   private readonly heatBox: HTMLElement;
@@ -705,7 +697,7 @@ export class App {
     if (!withHeatmap) return Promise.resolve();
     const session = this.session;
     return inTask(() => {
-      if (this.session === session) this.heatBox.hidden = !renderHeatmap(this.heatBox, snapshot);
+      if (this.session === session) this.boxes.showPanel(this.heatBox, renderHeatmap(this.heatBox, snapshot));
     });
   }
 

@@ -347,7 +347,7 @@ describe('the page reads files and names as data', () => {
     // A workbook over the import limit is refused before it is read.
     const big = tempPath('big.xlsx');
     await writeFile(big, '');
-    await truncate(big, 65 * 2 ** 20);
+    await truncate(big, 65_000_000);
     await page.setInputFiles('input[name=import]', big);
     await expect.poll(() => message(page)).toBe('big.xlsx: the file is 65.0 MB; the page imports workbooks up to 64.0 MB. The current sheet is unchanged.');
     expect(await row(page, 50)).toEqual(before);

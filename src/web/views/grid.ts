@@ -202,7 +202,10 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
   // first run follows in a task of its own.
   const hot = new Handsontable.Core(host, {
     licenseKey: 'non-commercial-and-evaluation',
-    themeName: 'ht-theme-main',
+    // The main theme, dark when the system asks for it (prefers-color-scheme).
+    themeName: 'ht-theme-main-dark-auto',
+    // Tab leaves the grid in one press (the arrow keys move inside it), instead of walking every column of a row.
+    tabNavigation: false,
     data: [],
     colHeaders: (i: number) => columns[i]?.name ?? '',
     fixedColumnsStart: 1,
