@@ -37,6 +37,7 @@ import { renderHeatmap } from './views/heatmap';
 import type { LossChart } from './views/lossChart';
 import { createLossPanel, type LossPanel } from './views/lossPanel';
 import { renderNetworkDiagram } from './views/networkDiagram';
+import { chainOf, paramCell, unitCell } from './views/diagramCells';
 import { createPageLayout, type PageBoxes } from './views/pageLayout';
 import { node } from './views/dom';
 import type { NetworkSnapshot } from './views/snapshot';
@@ -693,7 +694,16 @@ export class App {
   private drawNetwork(epoch: number, withHeatmap = true): Promise<void> {
     if (epoch < 0) return Promise.resolve();
     const snapshot = this.snapshot(epoch);
-    renderNetworkDiagram(this.netBox, snapshot);
+    const { layout } = this.session;
+    const chain = this.selected ? chainOf(layout, snapshot.params, this.selected.column) : null;
+    const at = () => Math.min(this.selected?.epoch ?? epoch, this.session.rows - 1);
+    renderNetworkDiagram(this.netBox, snapshot, {
+      param: (i) => this.goTo({ epoch: at(), column: paramCell(layout, i) }),
+      unit: (l, j) => {
+        const column = unitCell(layout, l, j);
+        if (column) this.goTo({ epoch: at(), column });
+      },
+    }, chain);
     if (!withHeatmap) return Promise.resolve();
     const session = this.session;
     return inTask(() => {
@@ -719,6 +729,7 @@ export class App {
         name: p.name, layer: p.layer, to: p.to, from: p.from,
         value: num(layout.weightColumns[p.index]),
         grad: num(grads[p.index]),
+        gradName: grads[p.index]?.name,
       })),
       unitNames: layers.map((n, l) => Array.from({ length: n }, (_, j) => (l === 0 ? names.input(j) : names.pre(l - 1, j)))),
       data: spec.data,

@@ -243,6 +243,12 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
       });
     },
     afterScrollVertically: () => placeTip(),
+    // Handsontable's scroll holders are role="presentation" with tabindex="-1", which a treegrid may not hold
+    // (axe: aria-required-children). Without the tabindex they are plain presentation; they hold the cells (each
+    // tabindex -1), so Chromium does not make them Tab stops of their own.
+    afterRender: () => {
+      for (const h of host.querySelectorAll('.wtHolder[tabindex]')) h.removeAttribute('tabindex');
+    },
     afterScrollHorizontally: () => {
       syncGroups();
       placeTip();
@@ -286,6 +292,7 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
     await nextTask();
     if (destroyed) return;
     init();
+    hot.rootElement.setAttribute('aria-label', `the Train sheet: one row per epoch, one column per quantity (arrow keys move, Enter edits a yellow cell, Tab leaves)`);
     await nextTask();
     if (destroyed) return;
     hot.updateSettings({

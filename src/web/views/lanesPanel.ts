@@ -25,7 +25,7 @@ export function defaultLearningRates(spec: Spec): number[] {
 export function createLanesPanel(container: HTMLElement, handlers: LanesHandlers) {
   const box = document.createElement('section');
   box.className = 'panel lanes-panel';
-  const title = document.createElement('h3');
+  const title = document.createElement('p');
   title.className = 'panel-title';
   title.textContent = 'compare learning rates (same starting weights)';
   const form = document.createElement('div');
