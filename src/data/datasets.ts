@@ -40,7 +40,7 @@ function twoClasses(count: number, seed: number, point: (rng: Random, cls: 0 | 1
   return { inputs, targets };
 }
 
-export const DATASETS = {
+const ENTRIES = {
   xor: {
     label: 'XOR', explain: '1 when exactly one input is 1: not separable by one line, so it needs a hidden layer',
     outputs: 1, generated: false, make: () => table([[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]),
@@ -86,7 +86,8 @@ export const DATASETS = {
   },
 } satisfies Record<string, DatasetEntry>;
 
-export type DatasetName = keyof typeof DATASETS;
+export type DatasetName = keyof typeof ENTRIES;
+export const DATASETS: Record<DatasetName, DatasetEntry> = ENTRIES;
 export const DATASET_NAMES = Object.keys(DATASETS) as DatasetName[];
 
 /** The samples a generated set starts with in the page. */

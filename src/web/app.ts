@@ -40,6 +40,9 @@ import { renderNetworkDiagram } from './views/networkDiagram';
 import { chainOf, paramCell, unitCell } from './views/diagramCells';
 import { createPageLayout, type PageBoxes } from './views/pageLayout';
 import { node } from './views/dom';
+import { createNetworkEditor, type NetworkEditor } from './views/networkEditor';
+import { createToolbarButtons, createTour } from './views/help';
+import { specTextFromLink } from './specLink';
 import type { NetworkSnapshot } from './views/snapshot';
 
 const keys = (cells: CellAt[]) => new Set(cells.map(([epoch, col]) => cellKey(epoch, col)));
@@ -50,7 +53,7 @@ const keys = (cells: CellAt[]) => new Set(cells.map(([epoch, col]) => cellKey(ep
 const DEFAULT_PRESET = 'end2-xor-44';
 /** The saved state is written at most this often while things change (and at once when the page is hidden). */
 const SAVE_MS = 250;
-const URL_SETTINGS = ['preset', 'epochs', 'lr', 'momentum', 'seed', 'batch'];
+const URL_SETTINGS = ['preset', 'epochs', 'lr', 'momentum', 'seed', 'batch', 'spec'];
 
 /** While training, views redraw at most this often, each in a task of its own (input never waits long). */
 const REFRESH_MS = 400;
@@ -195,7 +198,17 @@ export class App {
     const checkBox = node('div', 'check');
     boxes.drawer.append(checkBox);
     this.workbookCheck = createWorkbookCheck(checkBox);
-    controlsBox.append(boxes.dockToggle);
+    this.editor = createNetworkEditor(boxes.drawer, {
+      current: () => this.session.spec,
+      build: (spec, how) => {
+        this.editor.toggle(false);
+        void this.openCustom(spec, how);
+      },
+    });
+    const buttons = createToolbarButtons({ editor: () => this.editor.toggle() }, boxes.drawer);
+    buttons.append(boxes.dockToggle);
+    controlsBox.append(buttons);
+    createTour(controlsBox);
     this.lossPanel = createLossPanel(boxes.chart, {
       pick: (epoch) => this.goTo({ epoch, column: this.session.layout.epochLossColumn }),
       changed: () => void this.drawPanels(false),
@@ -215,6 +228,7 @@ export class App {
   }
 
   private readonly boxes: PageBoxes;
+  private readonly editor: NetworkEditor;
   private readonly gridBox: HTMLElement;
   private readonly netBox: HTMLElement;
   private readonly heatBox: HTMLElement;
@@ -248,7 +262,21 @@ export class App {
       }
     }
     if (note) this.report(note);
+    if (await this.openLinkedSpec()) return;
     await this.train(this.settings, true, false);
+  }
+
+  /** A link that carries a spec (Share by link in the network editor) opens it; true when it did. */
+  private async openLinkedSpec(): Promise<boolean> {
+    try {
+      const text = specTextFromLink(location.search);
+      if (text === null) return false;
+      await this.openSpec(text, 'the link\'s spec');
+      return true;
+    } catch (err) {
+      this.report((err as Error).message);
+      return false;
+    }
   }
 
   /** Rebuilds saved work: its spec and settings, then its cells set again as the sheet grows (Session.replay). */
@@ -363,7 +391,7 @@ export class App {
   }
 
   /** A spec from a file (opened or imported) becomes the sheet; it stands for its name until New or another file. */
-  private async openCustom(spec: Spec, message: string): Promise<void> {
+  async openCustom(spec: Spec, message: string): Promise<void> {
     await this.session?.stop();
     this.custom = spec;
     this.settings = { preset: spec.name };

@@ -1,5 +1,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { DATASETS } from '../../src/data/datasets';
+import { buildLayout } from '../../src/layout/layout';
+import { parseSpec } from '../../src/spec/validate';
 import { axeViolations } from '../support/axe';
 import { captureErrors, waitTrained } from '../support/browserHarness';
 import { browserSuite } from '../support/browserSuite';
@@ -105,6 +108,61 @@ describe('the network diagram', () => {
     await page.locator('.network .unit[data-unit="h1"]').click();
     await expect.poll(() => fieldText(page, 'name')).toBe('a_h1 · epoch 7');
     expect(errors.list).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+});
+
+describe('the network editor', () => {
+  it('builds a 2-3-1 sigmoid network on the circle data entirely from the editor, trains it, and shows a gradient\'s formula', async () => {
+    const page = await openAt(1440, 900, '?preset=end2-backprop-2-2-2');
+    const errors = captureErrors(page);
+    await page.getByRole('button', { name: 'Network…' }).click();
+    const editor = page.getByRole('region', { name: 'Network editor' });
+    await editor.getByRole('combobox', { name: 'data set' }).selectOption({ label: 'circle' });
+    await editor.getByRole('spinbutton', { name: 'samples' }).fill('20');
+    await editor.getByRole('button', { name: 'one unit more in hidden layer 1' }).click();
+    await editor.getByRole('combobox', { name: 'hidden layer 1 activation' }).selectOption('sigmoid');
+    await editor.getByRole('combobox', { name: 'output activation' }).selectOption('sigmoid');
+    await editor.getByRole('combobox', { name: 'starting weights' }).selectOption({ label: 'Xavier (Glorot) uniform' });
+    await editor.getByRole('checkbox', { name: 'biases' }).check();
+    await editor.getByRole('spinbutton', { name: 'epochs' }).fill('40');
+    // The cell count is shown before building: this network's row, from the layout's own count (independent).
+    await expect.poll(() => editor.locator('.editor-cells').textContent()).toMatch(/cells a row × 40 epochs = [\d,]+ cells \(limits: 16,384 a row, 5,000,000 in all\)/);
+    await editor.getByRole('button', { name: 'Build and train' }).click();
+    await page.waitForFunction(() => {
+      const g = (window as unknown as { gradsheet: { state: string; rows: number; settings: { preset: string } } }).gradsheet;
+      return g.state === 'ready' && g.rows === 40 && g.settings.preset === 'circle-2-3-1';
+    }, null, { timeout: 120_000 });
+    await expect.poll(() => page.locator('.controls .summary').textContent()).toMatch(/^circle-2-3-1: 2-3-1, 13 parameters/); // 2·3 + 3 biases + 3·1 + 1 bias
+    // A gradient's formula, read by going to it (Name Box, keys); its name as the layout gives it for this network.
+    const layout = buildLayout(parseSpec({
+      model: { layers: [2, 3, 1], bias: true, activations: ['sigmoid', 'sigmoid'], loss: 'half-sse' },
+      data: DATASETS.circle.make(20, 0), optimizer: { lr: 0.5 }, batch: 'full', epochs: 40,
+    }));
+    const grad = layout.columns.filter((c) => c.kind === 'grad')[4].name;
+    await page.getByRole('combobox', { name: 'Name Box' }).click();
+    await page.keyboard.type(`epoch 5, ${grad}`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => fieldText(page, 'name')).toBe(`${grad} · epoch 5`);
+    expect(await fieldText(page, 'formula')).toMatch(/^=/);
+    expect(await fieldText(page, 'named')).toContain('·');
+    expect(errors.list).toEqual([]);
+    await page.context().close();
+  }, 180_000);
+
+  it('an invalid layer size shows the validator\'s message beside it and leaves the current sheet as it was', async () => {
+    const page = await openAt(1440, 900, '?preset=end2-backprop-2-2-2');
+    const before = await page.evaluate(() => (window as unknown as { gradsheet: { value(r: string): unknown } }).gradsheet.value('epoch 50, E_total'));
+    await page.getByRole('button', { name: 'Network…' }).click();
+    const editor = page.getByRole('region', { name: 'Network editor' });
+    const units = editor.getByRole('textbox', { name: 'hidden layer 1 units' });
+    await units.fill('65');
+    const message = editor.locator(`#${await units.getAttribute('aria-describedby')}`);
+    await expect.poll(() => message.textContent()).toBe('model.layers[1]: must be a whole number from 1 to 64, got 65');
+    expect(await units.getAttribute('aria-invalid')).toBe('true');
+    expect(await editor.getByRole('button', { name: 'Build and train' }).isDisabled()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { gradsheet: { value(r: string): unknown } }).gradsheet.value('epoch 50, E_total'))).toBe(before);
+    expect(await page.evaluate(() => (window as unknown as { gradsheet: { settings: { preset: string } } }).gradsheet.settings.preset)).toBe('end2-backprop-2-2-2');
     await page.context().close();
   }, 120_000);
 });

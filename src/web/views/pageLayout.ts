@@ -114,7 +114,9 @@ export function createPageLayout(root: HTMLElement): PageBoxes {
     dockToggle.title = below ? 'The panels are under the grid; press to dock them beside it' : 'The panels are beside the grid; press to put them under it';
     dockToggle.setAttribute('aria-pressed', String(below));
   };
-  setDock(stored(DOCK_KEY) === 'below');
+  // Beside the grid on a wide window, below it on a narrower one (the grid keeps the width), unless chosen.
+  const chosen = stored(DOCK_KEY);
+  setDock(chosen === null ? window.innerWidth < 1200 : chosen === 'below');
   dockToggle.addEventListener('click', () => {
     const below = !workspace.classList.contains('below');
     setDock(below);
