@@ -87,9 +87,11 @@ export function draftJson(d: Draft, current: Spec): Record<string, unknown> {
   const model = { layers, bias: d.bias, activations: [...d.hidden.map((h) => h.activation), d.outputActivation], loss: d.loss };
   const dataName = d.dataset === 'current' ? 'data' : d.dataset;
   const shape = layers.join('-');
+  // An unchanged draft is the current sheet: it keeps its name and description.
+  const same = JSON.stringify(d) === JSON.stringify(draftOf(current));
   const out: Record<string, unknown> = {
-    name: `${dataName}-${shape}`,
-    description: `Built in the page's network editor: ${shape} on ${d.dataset === 'current' ? `${current.name}'s data` : DATASETS[d.dataset].label}` +
+    name: same ? current.name : `${dataName}-${shape}`,
+    description: same ? current.description : `Built in the page's network editor: ${shape} on ${d.dataset === 'current' ? `${current.name}'s data` : DATASETS[d.dataset].label}` +
       `${d.dataset !== 'current' && DATASETS[d.dataset].generated ? ` (${data.inputs.length} samples, seed ${d.seed})` : ''}.`,
     model,
     data,

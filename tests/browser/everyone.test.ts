@@ -95,7 +95,9 @@ describe('the network diagram', () => {
     await page.keyboard.type('epoch 7, E_total');
     await page.keyboard.press('Enter');
     await expect.poll(() => fieldText(page, 'name')).toBe('E_total · epoch 7');
-    const box = await page.locator('.network .link[data-param="w5"] line').last().boundingBox();
+    const line = page.locator('.network .link[data-param="w5"] line').last();
+    await line.scrollIntoViewIfNeeded();
+    const box = await line.boundingBox();
     expect(box, 'the link of w5 in the diagram').not.toBeNull();
     await page.mouse.click(box!.x + box!.width * 0.4, box!.y + box!.height * 0.4);
     await expect.poll(() => fieldText(page, 'name')).toBe('w5 · epoch 7');
@@ -105,7 +107,7 @@ describe('the network diagram', () => {
     expect(await page.locator('.network .link[data-param="w5"] > title').textContent()).toContain('∂E/∂w5 = ');
     expect(await page.locator('.network .link[data-param="w5"] .vis.lit').count()).toBe(1);
     // A unit selects its activation cell.
-    await page.locator('.network .unit[data-unit="h1"]').click();
+    await page.locator('.network .unit[data-unit="h1"] circle').click();
     await expect.poll(() => fieldText(page, 'name')).toBe('a_h1 · epoch 7');
     expect(errors.list).toEqual([]);
     await page.context().close();
@@ -165,4 +167,39 @@ describe('the network editor', () => {
     expect(await page.evaluate(() => (window as unknown as { gradsheet: { settings: { preset: string } } }).gradsheet.settings.preset)).toBe('end2-backprop-2-2-2');
     await page.context().close();
   }, 120_000);
+});
+
+describe('files and links', () => {
+  it('a spec file dropped on the page opens; a network shared by link opens in another browser as it was built', async () => {
+    const page = await openAt(1440, 900, '?preset=end2-backprop-2-2-2');
+    const errors = captureErrors(page);
+    const spec = {
+      name: 'dropped-and-2-2-1', model: { layers: [2, 2, 1], bias: true, activations: ['tanh', 'sigmoid'], loss: 'mse' },
+      data: DATASETS.and.make(0, 0), optimizer: { lr: 0.5 }, batch: 'full', epochs: 30, seed: 3, init: 'xavier',
+    };
+    // A drop as the browser delivers it: a DataTransfer holding the file.
+    const transfer = await page.evaluateHandle((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'dropped.json', { type: 'application/json' }));
+      return dt;
+    }, JSON.stringify(spec));
+    await page.dispatchEvent('main', 'dragover', { dataTransfer: transfer });
+    await page.dispatchEvent('main', 'drop', { dataTransfer: transfer });
+    await page.waitForFunction(() => {
+      const g = (window as unknown as { gradsheet: { state: string; rows: number; settings: { preset: string } } }).gradsheet;
+      return g.state === 'ready' && g.rows === 30 && g.settings.preset === 'dropped-and-2-2-1';
+    }, null, { timeout: 60_000 });
+    const loss = await page.evaluate(() => (window as unknown as { gradsheet: { value(r: string): number } }).gradsheet.value('epoch 29, L'));
+
+    await page.getByRole('button', { name: 'Network…' }).click();
+    await page.getByRole('button', { name: 'Share by link' }).click();
+    const link = await page.getByRole('textbox', { name: 'link to this network' }).inputValue();
+    expect(link).toMatch(/\?spec=[A-Za-z0-9_-]+$/);
+    const other = await openAt(1024, 768, link.slice(suite.url.length));
+    expect(await other.evaluate(() => (window as unknown as { gradsheet: { settings: { preset: string } } }).gradsheet.settings.preset)).toBe('dropped-and-2-2-1');
+    expect(await other.evaluate(() => (window as unknown as { gradsheet: { value(r: string): number } }).gradsheet.value('epoch 29, L'))).toBe(loss);
+    expect(errors.list).toEqual([]);
+    await other.context().close();
+    await page.context().close();
+  }, 180_000);
 });

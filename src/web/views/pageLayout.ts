@@ -28,6 +28,11 @@ export interface PageBoxes {
 
 const DOCK_KEY = 'gradsheet.dock';
 const COLLAPSED_KEY = 'gradsheet.collapsed';
+/**
+ * Below this window width the panels start under the grid, which keeps the width: at 1400 px a followed weight
+ * (end2-xor-44, w1_1_1) and its gradient are 1192 px apart, more than the grid has with panels beside it.
+ */
+const WIDE_PX = 1500;
 
 function stored(key: string): string | null {
   try {
@@ -116,7 +121,7 @@ export function createPageLayout(root: HTMLElement): PageBoxes {
   };
   // Beside the grid on a wide window, below it on a narrower one (the grid keeps the width), unless chosen.
   const chosen = stored(DOCK_KEY);
-  setDock(chosen === null ? window.innerWidth < 1200 : chosen === 'below');
+  setDock(chosen === null ? window.innerWidth < WIDE_PX : chosen === 'below');
   dockToggle.addEventListener('click', () => {
     const below = !workspace.classList.contains('below');
     setDock(below);
