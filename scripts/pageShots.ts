@@ -27,6 +27,7 @@ for (const [width, height] of SIZES) {
   const after = await gridTop();
   console.log(`${width}×${height}: scrollWidth trained ${trained}, selected ${selected}; grid top ${before} → ${after}`);
   await page.screenshot({ path: `${out}/page-${width}${dark ? '-dark' : ''}.png`, fullPage: false });
+  if (process.env.FULL) await page.screenshot({ path: `${out}/page-${width}${dark ? '-dark' : ''}-full.png`, fullPage: true });
   await context.close();
 }
 await browser.close();

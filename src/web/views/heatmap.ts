@@ -85,6 +85,9 @@ export function renderHeatmap(container: HTMLElement, s: NetworkSnapshot): boole
     `${shown.join('; ')}${s.data.inputs.length > 8 ? '; …' : ''}.`);
   const ctx = canvas.getContext('2d')!;
   ctx.scale(dpr, dpr);
+  // A light card of its own: the axis and colour-bar labels stay readable in a dark page too.
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(grid, M.left, M.top, PLOT, PLOT);
   ctx.strokeStyle = '#4a5568';

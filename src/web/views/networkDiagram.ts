@@ -157,7 +157,7 @@ export function renderNetworkDiagram(container: HTMLElement, s: NetworkSnapshot,
   root.setAttribute('aria-label', `network diagram at epoch ${s.epoch}: layers ${s.layers.join('-')} (inputs, ${s.activations.join(', ')}); ` +
     'each link is a weight, blue positive and orange negative, wider for a larger size; a dot at a unit is its bias. Click a link or a unit to select its cell.');
   root.style.maxWidth = `${g.width * 1.25}px`; // small networks should not balloon
-  root.style.minWidth = `${Math.min(g.width, 300 + 40 * s.layers.length)}px`; // labels stay readable; the panel scrolls
+  root.style.minWidth = `${Math.min(g.width, 320)}px`; // labels stay readable in a narrow panel, which then scrolls
   root.style.display = 'block';
 
   const links = svg('g');
