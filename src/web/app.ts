@@ -175,7 +175,10 @@ export class App {
         download(`${this.session.spec.name}-lanes.xlsx`, bytes, XLSX_TYPE);
       },
     });
-    this.files = createFileControls(controlsBox, {
+    // Files, Network…, Help and the dock's side: one group, so they wrap together.
+    const actions = node('div', 'toolbar-buttons');
+    controlsBox.append(actions);
+    this.files = createFileControls(actions, {
       newSheet: () => void this.newSheet(),
       openSpec: (file) => void this.openSpecFile(file),
       exportXlsx: (flavour) => void this.fileWork.exportXlsx(flavour),
@@ -205,9 +208,7 @@ export class App {
         void this.openCustom(spec, how);
       },
     });
-    const buttons = createToolbarButtons({ editor: () => this.editor.toggle() }, boxes.drawer);
-    buttons.append(boxes.dockToggle);
-    controlsBox.append(buttons);
+    actions.append(...createToolbarButtons({ editor: () => this.editor.toggle() }, boxes.drawer).children, boxes.dockToggle);
     createTour(controlsBox);
     this.lossPanel = createLossPanel(boxes.chart, {
       pick: (epoch) => this.goTo({ epoch, column: this.session.layout.epochLossColumn }),
