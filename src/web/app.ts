@@ -1,5 +1,4 @@
 import type { Column } from '../layout/layout';
-import { namesFor } from '../layout/names';
 import { PRESET_NAMES } from '../spec/presets';
 import { parameterCount } from '../spec/resolve';
 import { loadPreset } from '../spec/presets';
@@ -37,13 +36,12 @@ import { renderHeatmap } from './views/heatmap';
 import type { LossChart } from './views/lossChart';
 import { createLossPanel, type LossPanel } from './views/lossPanel';
 import { renderNetworkDiagram } from './views/networkDiagram';
-import { chainOf, paramCell, unitCell } from './views/diagramCells';
+import { chainOf, diagramClicks, snapshotAt } from './views/diagramCells';
 import { createPageLayout, type PageBoxes } from './views/pageLayout';
 import { node } from './views/dom';
 import { createNetworkEditor, type NetworkEditor } from './views/networkEditor';
 import { createToolbarButtons, createTour } from './views/help';
 import { specTextFromLink } from './specLink';
-import type { NetworkSnapshot } from './views/snapshot';
 
 const keys = (cells: CellAt[]) => new Set(cells.map(([epoch, col]) => cellKey(epoch, col)));
 
@@ -120,14 +118,8 @@ export class App {
     root.replaceChildren();
     const boxes = createPageLayout(root);
     const { toolbar: controlsBox, bar: barBox, grid: gridBox, watch: watchBox } = boxes;
-    boxes.legend.innerHTML = '<span class="swatch editable"></span> editable: weights, velocities, η and μ (type a number or a formula; Ctrl+Z undoes) ' +
-      '<span class="swatch precedent"></span> cells the selected cell reads ' +
-      '<span class="swatch dependent"></span> cells that read it ' +
-      '<span class="swatch pulse"></span> changed by the last edit · click a group label to jump to it · Ctrl+G: the Name Box';
     this.boxes = boxes;
     this.gridBox = gridBox;
-    this.netBox = boxes.network;
-    this.heatBox = boxes.heatmap;
 
     const controlsBlock = node('div', 'controls controls-block');
     controlsBox.append(controlsBlock);
@@ -231,8 +223,6 @@ export class App {
   private readonly boxes: PageBoxes;
   private readonly editor: NetworkEditor;
   private readonly gridBox: HTMLElement;
-  private readonly netBox: HTMLElement;
-  private readonly heatBox: HTMLElement;
 
   /**
    * Opens the page: the work saved in this browser (settings, opened spec and the cells the user set) when there is
@@ -722,47 +712,15 @@ export class App {
   /** The diagram now, the heat map (the costlier one) in a task of its own. */
   private drawNetwork(epoch: number, withHeatmap = true): Promise<void> {
     if (epoch < 0) return Promise.resolve();
-    const snapshot = this.snapshot(epoch);
-    const { layout } = this.session;
-    const chain = this.selected ? chainOf(layout, snapshot.params, this.selected.column) : null;
+    const snapshot = snapshotAt(this.session.layout, (col) => this.session.value(epoch, col), epoch);
     const at = () => Math.min(this.selected?.epoch ?? epoch, this.session.rows - 1);
-    renderNetworkDiagram(this.netBox, snapshot, {
-      param: (i) => this.goTo({ epoch: at(), column: paramCell(layout, i) }),
-      unit: (l, j) => {
-        const column = unitCell(layout, l, j);
-        if (column) this.goTo({ epoch: at(), column });
-      },
-    }, chain);
+    renderNetworkDiagram(this.boxes.network, snapshot, diagramClicks(this.session.layout, at, (ref) => this.goTo(ref)),
+      this.selected ? chainOf(this.session.layout, snapshot.params, this.selected.column) : null);
     if (!withHeatmap) return Promise.resolve();
     const session = this.session;
     return inTask(() => {
-      if (this.session === session) this.boxes.showPanel(this.heatBox, renderHeatmap(this.heatBox, snapshot));
+      if (this.session === session) this.boxes.showPanel(this.boxes.heatmap, renderHeatmap(this.boxes.heatmap, snapshot));
     });
-  }
-
-  /** The selected epoch's weights and first-update gradients, named as the layout names them. */
-  private snapshot(epoch: number): NetworkSnapshot {
-    const { layout, spec } = this.session;
-    const names = namesFor(spec.model);
-    const grads = layout.columns.filter((c) => c.kind === 'grad' && (c.step === null || c.step === 0));
-    const num = (col: Column) => {
-      const v = this.session.value(epoch, col);
-      return typeof v === 'number' ? v : Number.NaN;
-    };
-    const { layers } = spec.model;
-    return {
-      epoch,
-      layers,
-      activations: spec.model.activations,
-      params: layout.params.map((p) => ({
-        name: p.name, layer: p.layer, to: p.to, from: p.from,
-        value: num(layout.weightColumns[p.index]),
-        grad: num(grads[p.index]),
-        gradName: grads[p.index]?.name,
-      })),
-      unitNames: layers.map((n, l) => Array.from({ length: n }, (_, j) => (l === 0 ? names.input(j) : names.pre(l - 1, j)))),
-      data: spec.data,
-    };
   }
 
   private writeUrl(): void {

@@ -81,6 +81,12 @@ describe('keyboard and screen readers', () => {
       await page.waitForTimeout(500);
       const found = await axeViolations(page);
       expect(found, JSON.stringify(found, null, 1)).toEqual([]);
+      // And with the network editor, the help panel and the Files menu open.
+      await page.getByRole('button', { name: 'Network…' }).click();
+      await page.getByRole('button', { name: 'Help' }).click();
+      await page.locator('details.files-menu > summary').click();
+      const open = await axeViolations(page);
+      expect(open, JSON.stringify(open, null, 1)).toEqual([]);
       await page.context().close();
     }, 120_000);
   }

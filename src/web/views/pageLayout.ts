@@ -63,6 +63,10 @@ export function createPageLayout(root: HTMLElement): PageBoxes {
   bar.setAttribute('aria-label', 'formula bar');
   const grid = node('div', 'grid');
   const legend = node('p', 'grid-legend');
+  legend.innerHTML = '<span class="swatch editable"></span> editable: weights, velocities, η and μ (type a number or a formula; Ctrl+Z undoes) ' +
+    '<span class="swatch precedent"></span> cells the selected cell reads ' +
+    '<span class="swatch dependent"></span> cells that read it ' +
+    '<span class="swatch pulse"></span> changed by the last edit · click a group label to jump to it · Ctrl+G: the Name Box';
   // The grid comes right after the toolbar in the tab order (one Tab enters it, one more leaves it for the formula
   // bar); the formula bar is shown above it (CSS order).
   main.append(grid, bar, legend);
