@@ -81,6 +81,11 @@ describe('keyboard and screen readers', () => {
       await page.waitForTimeout(500);
       const found = await axeViolations(page);
       expect(found, JSON.stringify(found, null, 1)).toEqual([]);
+      // Headings in order: one h1, and no level skipped on the way down.
+      const levels = await page.evaluate(() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+        .filter((h) => (h as HTMLElement).offsetParent !== null).map((h) => Number(h.tagName[1])));
+      expect(levels[0]).toBe(1);
+      levels.forEach((l, i) => expect(l - (levels[i - 1] ?? 0), `heading ${i} (h${l})`).toBeLessThanOrEqual(1));
       // And with the network editor, the help panel and the Files menu open.
       await page.getByRole('button', { name: 'Network…' }).click();
       await page.getByRole('button', { name: 'Help' }).click();

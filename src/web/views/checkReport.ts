@@ -196,7 +196,7 @@ export function createWorkbookCheck(container: HTMLElement): WorkbookCheckView {
       for (const line of [...report.found, `method: ${report.method}`]) found.append(el('li', line));
       nodes.push(found);
       for (const section of reportSections(report)) {
-        nodes.push(el('h4', section.title, 'margin: 8px 0 2px;'));
+        nodes.push(el('h3', section.title, 'margin: 8px 0 2px;'));
         const table = el('table', undefined, 'border-collapse: collapse; font-family: monospace;');
         const head = el('tr');
         for (const h of section.header) head.append(el('th', h, 'text-align: left; padding: 0 10px 0 0;'));
@@ -217,7 +217,7 @@ export function createWorkbookCheck(container: HTMLElement): WorkbookCheckView {
         nodes.push(table);
       }
       if (report.notes.length) {
-        nodes.push(el('h4', 'Notes', 'margin: 8px 0 2px;'));
+        nodes.push(el('h3', 'Notes', 'margin: 8px 0 2px;'));
         const notes = el('ul', undefined, 'margin: 0; padding-left: 18px;');
         for (const n of report.notes) notes.append(el('li', n));
         nodes.push(notes);
