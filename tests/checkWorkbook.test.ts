@@ -520,7 +520,7 @@ describe('the page\'s Check a workbook (no DOM: a stand-in view)', () => {
   it('refuses a single file over the size limit, or a map alone, with a message', async () => {
     const { view, seen } = fakeView();
     expect(await runWorkbookCheck([new File([new Uint8Array(CHECK_MAX_BYTES + 1)], 'big.xlsx')], view)).toBeNull();
-    expect(seen.error[0]).toBe('big.xlsx is 2.0 MB; the page checks workbooks up to 2 MB. Larger ones: npm run check-workbook -- big.xlsx');
+    expect(seen.error[0]).toBe('big.xlsx is 2.0 MB; the page checks workbooks up to 2.0 MB. Larger ones: npm run check-workbook -- big.xlsx');
     expect(await runWorkbookCheck([fileOf(EXAMPLE_MAP)], view)).toBeNull();
     expect(seen.error[1]).toContain('Choose the workbooks (.xlsx)');
     expect(seen.shown).toEqual([]);

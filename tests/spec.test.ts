@@ -87,7 +87,7 @@ const BAD: BadCase[] = [
   { what: 'unknown optimizer key', edit: (s) => { s.optimizer.dampening = 0.1; }, field: 'optimizer.dampening', reason: /unknown field/ },
   // init / initial
   { what: 'init and initial both given', edit: (s) => { s.init = 'normal'; s.initial = baseInitial(); }, field: 'init', reason: /either init .* or initial .*not both/ },
-  { what: 'unknown init kind', edit: (s) => { s.init = 'xavier'; }, field: 'init', reason: /must be one of "normal", "pytorch-uniform", "zeros"/ },
+  { what: 'unknown init kind', edit: (s) => { s.init = 'glorot'; }, field: 'init', reason: /must be one of "normal", "pytorch-uniform", "xavier", "kaiming", "zeros"/ },
   { what: 'unknown init.weights kind', edit: (s) => { s.init = { weights: 'he' }; }, field: 'init.weights', reason: /must be one of/ },
   { what: 'initial with too few layers', edit: (s) => { s.initial = baseInitial().slice(0, 1); }, field: 'initial', reason: /must have 2 entries, got 1/ },
   { what: 'initial weight row of the wrong width', edit: (s) => { s.initial = baseInitial(); s.initial[1].weight[0] = [0.7, 0.8]; }, field: 'initial[1].weight[0]', reason: /must have 3 entries, got 2/ },

@@ -129,8 +129,8 @@ describe('network diagram helpers', () => {
   });
 
   it('shows name, value and gradient in full precision', () => {
-    expect(paramTooltip({ name: 'w5', layer: 1, to: 0, from: 0, value: 0.35891647971788465, grad: 0.08216704056423078 }))
-      .toBe('w5 = 0.35891647971788465\n∂L/∂w5 = 0.08216704056423078');
+    expect(paramTooltip({ name: 'w5', layer: 1, to: 0, from: 0, value: 0.35891647971788465, grad: 0.08216704056423078, gradName: '∂E/∂w5' }))
+      .toBe('w5 = 0.35891647971788465\n∂E/∂w5 = 0.08216704056423078');
     expect(paramTooltip({ name: 'b1', layer: 0, to: 0, from: null, value: -1e-7, grad: null })).toBe('b1 = -1e-7');
   });
 });

@@ -61,4 +61,4 @@ export class Random {
 }
 
 /** Independent streams drawn from one seed, so changing the epochs never changes the starting weights. */
-export const STREAMS = { init: 1, order: 2 } as const;
+export const STREAMS = { init: 1, order: 2, data: 3 } as const;

@@ -1,3 +1,4 @@
+import { INIT_REGISTRY } from './init';
 import { Random, STREAMS } from './random';
 import type { InitKind, LayerParams, Spec } from './types';
 
@@ -6,23 +7,16 @@ export function initialParams(spec: Spec): LayerParams[] {
   if (spec.initial) return spec.initial.map((l) => ({ weight: l.weight.map((r) => [...r]), bias: l.bias ? [...l.bias] : null }));
   const rng = new Random(spec.seed, STREAMS.init);
   const { layers, bias } = spec.model;
-  const draw = (kind: InitKind, fanIn: number): number => {
-    switch (kind) {
-      case 'normal': return rng.normal();
-      // PyTorch nn.Linear.reset_parameters: weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-      case 'pytorch-uniform': return (rng.uniform() * 2 - 1) / Math.sqrt(fanIn);
-      case 'zeros': return 0;
-    }
-  };
+  const draw = (kind: InitKind, fanIn: number, fanOut: number): number => INIT_REGISTRY[kind].draw(rng, fanIn, fanOut);
   const out: LayerParams[] = [];
   for (let l = 0; l + 1 < layers.length; l++) {
     const [fanIn, fanOut] = [layers[l], layers[l + 1]];
-    const weight = Array.from({ length: fanOut }, () => Array.from({ length: fanIn }, () => draw(spec.init.weights, fanIn)));
+    const weight = Array.from({ length: fanOut }, () => Array.from({ length: fanIn }, () => draw(spec.init.weights, fanIn, fanOut)));
     out.push({ weight, bias: null });
   }
   if (bias) {
     for (let l = 0; l + 1 < layers.length; l++) {
-      out[l].bias = Array.from({ length: layers[l + 1] }, () => draw(spec.init.biases, layers[l]));
+      out[l].bias = Array.from({ length: layers[l + 1] }, () => draw(spec.init.biases, layers[l], layers[l + 1]));
     }
   }
   return out;

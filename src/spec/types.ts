@@ -9,7 +9,7 @@ export type LossName = (typeof LOSSES)[number];
 export const BATCH_MODES = ['full', 'sample'] as const;
 export type BatchMode = (typeof BATCH_MODES)[number];
 
-export const INIT_KINDS = ['normal', 'pytorch-uniform', 'zeros'] as const;
+export const INIT_KINDS = ['normal', 'pytorch-uniform', 'xavier', 'kaiming', 'zeros'] as const;
 export type InitKind = (typeof INIT_KINDS)[number];
 
 export interface ModelSpec {

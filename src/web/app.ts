@@ -1,5 +1,4 @@
 import type { Column } from '../layout/layout';
-import { namesFor } from '../layout/names';
 import { PRESET_NAMES } from '../spec/presets';
 import { parameterCount } from '../spec/resolve';
 import { loadPreset } from '../spec/presets';
@@ -21,7 +20,7 @@ import type { CellAt } from './engine/protocol';
 import type { Settings, TrainState } from './session';
 import { readUrlState, writeUrlState } from './urlState';
 import { createControls, type Controls } from './views/controls';
-import { createFileControls, download } from './views/files';
+import { createFileControls, csvForDownload, download } from './views/files';
 import { createWorkbookCheck, runWorkbookCheck, type WorkbookCheckView } from './views/checkReport';
 import { createFormulaBar } from './views/formulaBar';
 import { createWatchWindow, type WatchWindow } from './views/watchWindow';
@@ -37,7 +36,12 @@ import { renderHeatmap } from './views/heatmap';
 import type { LossChart } from './views/lossChart';
 import { createLossPanel, type LossPanel } from './views/lossPanel';
 import { renderNetworkDiagram } from './views/networkDiagram';
-import type { NetworkSnapshot } from './views/snapshot';
+import { chainOf, diagramClicks, snapshotAt } from './views/diagramCells';
+import { createPageLayout, type PageBoxes } from './views/pageLayout';
+import { node } from './views/dom';
+import { createNetworkEditor, type NetworkEditor } from './views/networkEditor';
+import { createToolbarButtons, createTour } from './views/help';
+import { specTextFromLink } from './specLink';
 
 const keys = (cells: CellAt[]) => new Set(cells.map(([epoch, col]) => cellKey(epoch, col)));
 
@@ -47,7 +51,7 @@ const keys = (cells: CellAt[]) => new Set(cells.map(([epoch, col]) => cellKey(ep
 const DEFAULT_PRESET = 'end2-xor-44';
 /** The saved state is written at most this often while things change (and at once when the page is hidden). */
 const SAVE_MS = 250;
-const URL_SETTINGS = ['preset', 'epochs', 'lr', 'momentum', 'seed', 'batch'];
+const URL_SETTINGS = ['preset', 'epochs', 'lr', 'momentum', 'seed', 'batch', 'spec'];
 
 /** While training, views redraw at most this often, each in a task of its own (input never waits long). */
 const REFRESH_MS = 400;
@@ -112,32 +116,14 @@ export class App {
     const query = new URLSearchParams(location.search);
     this.urlHasSettings = URL_SETTINGS.some((k) => query.has(k));
     root.replaceChildren();
-    const el = (cls: string, tag = 'div') => {
-      const node = document.createElement(tag);
-      node.className = cls;
-      return node;
-    };
-    const controlsBox = el('controls');
-    const filesBox = el('files row');
-    const barBox = el('formula-bar');
-    const gridBox = el('grid');
-    const legend = el('grid-legend', 'p');
-    legend.innerHTML = '<span class="swatch editable"></span> editable: weights, velocities, η and μ (type a number or a formula; Ctrl+Z undoes) ' +
-      '<span class="swatch precedent"></span> cells the selected cell reads ' +
-      '<span class="swatch dependent"></span> cells that read it ' +
-      '<span class="swatch pulse"></span> changed by the last edit · click a group label to jump to it · Ctrl+G: the Name Box';
-    const watchBox = el('panel watch');
-    const panels = el('panels');
-    const chartBox = el('panel chart');
-    const netBox = el('panel network');
-    const heatBox = el('panel heatmap');
-    panels.append(chartBox, netBox, heatBox);
-    root.append(controlsBox, filesBox, barBox, gridBox, legend, watchBox, panels);
+    const boxes = createPageLayout(root);
+    const { toolbar: controlsBox, bar: barBox, grid: gridBox, watch: watchBox } = boxes;
+    this.boxes = boxes;
     this.gridBox = gridBox;
-    this.netBox = netBox;
-    this.heatBox = heatBox;
 
-    this.controls = createControls(controlsBox, PRESET_NAMES, {
+    const controlsBlock = node('div', 'controls controls-block');
+    controlsBox.append(controlsBlock);
+    this.controls = createControls(controlsBlock, PRESET_NAMES, {
       train: (s) => void this.train(s).catch((e) => this.controls.message(String(e.message ?? e), true)),
       step: () => void this.step(),
       stop: () => void this.stopWork(),
@@ -173,7 +159,7 @@ export class App {
         (err: Error) => this.controls.message(err.message, true),
       ),
     });
-    this.lanesPanel = createLanesPanel(panels, {
+    this.lanesPanel = createLanesPanel(boxes.lanes, {
       defaults: () => this.session.spec,
       run: (lrs, epochs) => this.session.lanes(lrs, epochs),
       xlsx: async (lrs, epochs) => {
@@ -181,14 +167,17 @@ export class App {
         download(`${this.session.spec.name}-lanes.xlsx`, bytes, XLSX_TYPE);
       },
     });
-    this.files = createFileControls(filesBox, {
+    // Files, Network…, Help and the dock's side: one group, so they wrap together.
+    const actions = node('div', 'toolbar-buttons');
+    controlsBox.append(actions);
+    this.files = createFileControls(actions, {
       newSheet: () => void this.newSheet(),
       openSpec: (file) => void this.openSpecFile(file),
       exportXlsx: (flavour) => void this.fileWork.exportXlsx(flavour),
       exportNotebook: (kind) => void this.fileWork.exportNotebook(kind),
-      lossCsv: () => void this.session.lossCsv().then((csv) => download(`${this.session.spec.name}-loss.csv`, csv, 'text/csv')),
+      lossCsv: () => void this.session.lossCsv().then((csv) => download(`${this.session.spec.name}-loss.csv`, csvForDownload(csv, this.files.bom), 'text/csv')),
       rowsCsv: (from, to) => void this.session.rowsCsv(from, to).then(
-        (csv) => download(`${this.session.spec.name}-epochs-${from}-${to}.csv`, csv, 'text/csv'),
+        (csv) => download(`${this.session.spec.name}-epochs-${from}-${to}.csv`, csvForDownload(csv, this.files.bom), 'text/csv'),
         (err: Error) => this.controls.message(err.message, true),
       ),
       importXlsx: (file) => void this.fileWork.importXlsx(file),
@@ -202,10 +191,19 @@ export class App {
       report: (message) => this.report(message),
       open: (spec, message) => this.openCustom(spec, message),
     });
-    const checkBox = el('check');
-    filesBox.after(checkBox);
+    const checkBox = node('div', 'check');
+    boxes.drawer.append(checkBox);
     this.workbookCheck = createWorkbookCheck(checkBox);
-    this.lossPanel = createLossPanel(chartBox, {
+    this.editor = createNetworkEditor(boxes.drawer, {
+      current: () => this.session.spec,
+      build: (spec, how) => {
+        this.editor.toggle(false);
+        void this.openCustom(spec, how);
+      },
+    });
+    actions.append(...createToolbarButtons({ editor: () => this.editor.toggle() }, boxes.drawer).children, boxes.dockToggle);
+    createTour(controlsBox);
+    this.lossPanel = createLossPanel(boxes.chart, {
       pick: (epoch) => this.goTo({ epoch, column: this.session.layout.epochLossColumn }),
       changed: () => void this.drawPanels(false),
     });
@@ -223,9 +221,9 @@ export class App {
     });
   }
 
+  private readonly boxes: PageBoxes;
+  private readonly editor: NetworkEditor;
   private readonly gridBox: HTMLElement;
-  private readonly netBox: HTMLElement;
-  private readonly heatBox: HTMLElement;
 
   /**
    * Opens the page: the work saved in this browser (settings, opened spec and the cells the user set) when there is
@@ -256,7 +254,21 @@ export class App {
       }
     }
     if (note) this.report(note);
+    if (await this.openLinkedSpec()) return;
     await this.train(this.settings, true, false);
+  }
+
+  /** A link that carries a spec (Share by link in the network editor) opens it; true when it did. */
+  private async openLinkedSpec(): Promise<boolean> {
+    try {
+      const text = specTextFromLink(location.search);
+      if (text === null) return false;
+      await this.openSpec(text, 'the link\'s spec');
+      return true;
+    } catch (err) {
+      this.report((err as Error).message);
+      return false;
+    }
   }
 
   /** Rebuilds saved work: its spec and settings, then its cells set again as the sheet grows (Session.replay). */
@@ -371,7 +383,7 @@ export class App {
   }
 
   /** A spec from a file (opened or imported) becomes the sheet; it stands for its name until New or another file. */
-  private async openCustom(spec: Spec, message: string): Promise<void> {
+  async openCustom(spec: Spec, message: string): Promise<void> {
     await this.session?.stop();
     this.custom = spec;
     this.settings = { preset: spec.name };
@@ -701,37 +713,15 @@ export class App {
   /** The diagram now, the heat map (the costlier one) in a task of its own. */
   private drawNetwork(epoch: number, withHeatmap = true): Promise<void> {
     if (epoch < 0) return Promise.resolve();
-    const snapshot = this.snapshot(epoch);
-    renderNetworkDiagram(this.netBox, snapshot);
+    const snapshot = snapshotAt(this.session.layout, (col) => this.session.value(epoch, col), epoch);
+    const at = () => Math.min(this.selected?.epoch ?? epoch, this.session.rows - 1);
+    renderNetworkDiagram(this.boxes.network, snapshot, diagramClicks(this.session.layout, at, (ref) => this.goTo(ref)),
+      this.selected ? chainOf(this.session.layout, snapshot.params, this.selected.column) : null);
     if (!withHeatmap) return Promise.resolve();
     const session = this.session;
     return inTask(() => {
-      if (this.session === session) this.heatBox.hidden = !renderHeatmap(this.heatBox, snapshot);
+      if (this.session === session) this.boxes.showPanel(this.boxes.heatmap, renderHeatmap(this.boxes.heatmap, snapshot));
     });
-  }
-
-  /** The selected epoch's weights and first-update gradients, named as the layout names them. */
-  private snapshot(epoch: number): NetworkSnapshot {
-    const { layout, spec } = this.session;
-    const names = namesFor(spec.model);
-    const grads = layout.columns.filter((c) => c.kind === 'grad' && (c.step === null || c.step === 0));
-    const num = (col: Column) => {
-      const v = this.session.value(epoch, col);
-      return typeof v === 'number' ? v : Number.NaN;
-    };
-    const { layers } = spec.model;
-    return {
-      epoch,
-      layers,
-      activations: spec.model.activations,
-      params: layout.params.map((p) => ({
-        name: p.name, layer: p.layer, to: p.to, from: p.from,
-        value: num(layout.weightColumns[p.index]),
-        grad: num(grads[p.index]),
-      })),
-      unitNames: layers.map((n, l) => Array.from({ length: n }, (_, j) => (l === 0 ? names.input(j) : names.pre(l - 1, j)))),
-      data: spec.data,
-    };
   }
 
   private writeUrl(): void {

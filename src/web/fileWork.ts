@@ -63,7 +63,7 @@ export class FileWork {
       controls.message(`writing ${name}… (Stop cancels)`, false);
       const bytes = await session.xlsx(flavour, __APP_VERSION__);
       download(name, bytes, XLSX_TYPE);
-      controls.message(`wrote ${name} (${(bytes.byteLength / 2 ** 20).toFixed(1)} MB)`, false);
+      controls.message(`wrote ${name} (${megabytes(bytes.byteLength)})`, false);
     } catch (err) {
       if ((err as Error).name === 'Cancelled') controls.message(`${name}: cancelled, nothing written`, false);
       else this.host.report(`${name} could not be written: ${(err as Error).message}`);

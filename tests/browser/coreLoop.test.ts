@@ -4,7 +4,7 @@ import { buildLayout } from '../../src/layout/layout';
 import { trainEpoch } from '../../src/reference/trainer';
 import { loadPreset } from '../../src/spec/presets';
 import { flattenParams, initialParams, unflattenParams } from '../../src/spec/resolve';
-import { waitForCell } from '../support/browserHarness';
+import { openFilesMenu, waitForCell } from '../support/browserHarness';
 import { browserSuite } from '../support/browserSuite';
 
 /**
@@ -206,6 +206,7 @@ describe('the core loop, by mouse and keyboard', () => {
     await waitAllRows(page, 51);
     const downloads: string[] = [];
     page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await openFilesMenu(page);
     const button = page.getByRole('button', { name: 'XLSX', exact: true });
     const b = (await button.boundingBox())!;
     await page.mouse.dblclick(b.x + b.width / 2, b.y + b.height / 2);
@@ -220,6 +221,7 @@ describe('the core loop, by mouse and keyboard', () => {
     await waitAllRows(page, 2001);
     const downloads: string[] = [];
     page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await openFilesMenu(page);
     await page.getByRole('button', { name: 'XLSX', exact: true }).click();
     await expect.poll(() => page.locator('.controls .status').textContent(), { timeout: 20_000 }).toMatch(/^XLSX: \d+ of 2001 rows written$/);
     expect(await page.getByRole('button', { name: 'XLSX', exact: true }).isDisabled()).toBe(true);

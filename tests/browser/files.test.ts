@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { captureErrors } from '../support/browserHarness';
+import { captureErrors, openFilesMenu } from '../support/browserHarness';
 import { browserSuite } from '../support/browserSuite';
 import { setCellValueInFile, tempPath } from '../support/xlsxFiles';
 import { waitForCell } from '../support/browserHarness';
@@ -17,6 +17,7 @@ describe('the page exports and imports files', () => {
   it('downloads an XLSX, which imported back (with a new learning rate typed into it) retrains with it', async () => {
     const page = await trainedPage('?preset=end2-backprop-2-2-2');
     const errors = captureErrors(page);
+    await openFilesMenu(page);
     const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('button[name=export-values]')]);
     expect(xlsx.suggestedFilename()).toBe('end2-backprop-2-2-2-values.xlsx');
     const path = tempPath('downloaded.xlsx');
@@ -68,14 +69,19 @@ describe('the page exports and imports files', () => {
     expect(errors.list).toEqual([]);
   }, 120_000);
 
-  it('downloads the loss curve and a range of rows as CSV', async () => {
+  it('downloads the loss curve and a range of rows as CSV, with a byte-order mark for Excel unless it is unticked', async () => {
     const page = await trainedPage('?preset=end2-backprop-2-2-2');
+    await openFilesMenu(page);
     const [loss] = await Promise.all([page.waitForEvent('download'), page.click('button[name=export-loss]')]);
-    const lossText = await readFile((await loss.path())!, 'utf8');
+    const lossBytes = await readFile((await loss.path())!);
+    // EF BB BF: the UTF-8 byte-order mark, which makes Excel on Windows read η, μ and ∂ as UTF-8.
+    expect([...lossBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lossText = lossBytes.subarray(3).toString('utf8');
     expect(lossText.split('\n')[0]).toBe('epoch,E_total');
     expect(lossText.split('\n')[1]).toBe('0,0.24251985734837728');
     await page.fill('input[name=rows-from]', '2');
     await page.fill('input[name=rows-to]', '4');
+    await page.getByRole('checkbox', { name: /byte-order mark/ }).uncheck();
     const [rows] = await Promise.all([page.waitForEvent('download'), page.click('button[name=export-rows]')]);
     const lines = (await readFile((await rows.path())!, 'utf8')).trimEnd().split('\n');
     expect(lines).toHaveLength(4);

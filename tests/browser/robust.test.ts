@@ -7,7 +7,7 @@ import { loadPreset } from '../../src/spec/presets';
 import { parseSpec, toSpecJson } from '../../src/spec/validate';
 import { BROKEN_KEY, STATE_KEY } from '../../src/web/savedState';
 import { Session } from '../../src/web/session';
-import { waitForCell } from '../support/browserHarness';
+import { openFilesMenu, waitForCell } from '../support/browserHarness';
 import { browserSuite } from '../support/browserSuite';
 import { tempPath } from '../support/xlsxFiles';
 
@@ -161,12 +161,14 @@ describe('the page keeps the user\'s work', () => {
       dialogs.push(d.message());
       void d.dismiss();
     });
+    await openFilesMenu(page);
     await page.locator('button[name=new]').click();
     await expect.poll(() => dialogs.length).toBe(1);
     expect(dialogs[0]).toBe('Start a new sheet? This drops end2-backprop-2-2-2 and the 1 cell you set, here and in this browser\'s saved work, and opens end2-xor-44.');
     expect(await page.evaluate(() => [(window as unknown as W).gradsheet.settings, (window as unknown as W).gradsheet.value('epoch 5, w2')])).toEqual([{ preset: PRESET, lr: 0.9 }, 0.5]);
 
     page.once('dialog', (d) => void d.accept());
+    await openFilesMenu(page);
     await page.locator('button[name=new]').click();
     await page.waitForFunction(() => (window as unknown as W).gradsheet.settings.preset === 'end2-xor-44' && (window as unknown as W).gradsheet.state === 'training', null, { timeout: 30_000 });
     await page.evaluate(() => (window as unknown as W).gradsheet.stop());
@@ -347,7 +349,7 @@ describe('the page reads files and names as data', () => {
     // A workbook over the import limit is refused before it is read.
     const big = tempPath('big.xlsx');
     await writeFile(big, '');
-    await truncate(big, 65 * 2 ** 20);
+    await truncate(big, 65_000_000);
     await page.setInputFiles('input[name=import]', big);
     await expect.poll(() => message(page)).toBe('big.xlsx: the file is 65.0 MB; the page imports workbooks up to 64.0 MB. The current sheet is unchanged.');
     expect(await row(page, 50)).toEqual(before);

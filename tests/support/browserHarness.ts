@@ -204,3 +204,9 @@ export async function waitForCell(page: Page, column: string, epoch: number, tim
     await page.waitForTimeout(50);
   }
 }
+
+/** Opens the page's Files menu (a click on "Files", as a person does), unless it is open. */
+export async function openFilesMenu(page: Page): Promise<void> {
+  const menu = page.locator('details.files-menu');
+  if (!(await menu.evaluate((d) => (d as HTMLDetailsElement).open))) await menu.locator('summary').click();
+}

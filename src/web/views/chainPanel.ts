@@ -102,7 +102,7 @@ export function createChainPanel(container: HTMLElement, handlers: ChainPanelHan
     const first = breakdownOf(layout, column, valueOf);
     if (!first) return;
     const cellValue = valueOf(column);
-    root.append(node('h4', 'chain-title', column.kind === 'pre' ? 'the weighted sum' : 'chain rule'));
+    root.append(node('h2', 'chain-title', column.kind === 'pre' ? 'the weighted sum' : 'chain rule'));
     root.append(equation(first, cellValue));
     let best = first;
     for (let depth = 1; depth <= 8; depth++) {

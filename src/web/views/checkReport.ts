@@ -1,3 +1,4 @@
+import { megabytes } from '../limits';
 import { num, readLine, relText as rel, STATUS_TEXT as STATUS, summaryLine } from '../../check/format';
 import { batchRows, renderSheet, VERDICT_TEXT } from '../../check/render';
 import type { CellRead, CheckReport, GradientResult, UpdateResult, WorkbookReport } from '../../check/types';
@@ -10,7 +11,7 @@ import type { CellRead, CheckReport, GradientResult, UpdateResult, WorkbookRepor
  * (hand-made sheets are a few kB; `npm run check-workbook` takes any size).
  */
 
-export const CHECK_MAX_BYTES = 2 * 2 ** 20;
+export const CHECK_MAX_BYTES = 2_000_000;
 
 const COLOUR: Record<string, string> = { pass: '#1a7f37', kink: '#1a7f37', fail: '#cf222e', skipped: '#9a6700' };
 
@@ -195,7 +196,7 @@ export function createWorkbookCheck(container: HTMLElement): WorkbookCheckView {
       for (const line of [...report.found, `method: ${report.method}`]) found.append(el('li', line));
       nodes.push(found);
       for (const section of reportSections(report)) {
-        nodes.push(el('h4', section.title, 'margin: 8px 0 2px;'));
+        nodes.push(el('h3', section.title, 'margin: 8px 0 2px;'));
         const table = el('table', undefined, 'border-collapse: collapse; font-family: monospace;');
         const head = el('tr');
         for (const h of section.header) head.append(el('th', h, 'text-align: left; padding: 0 10px 0 0;'));
@@ -216,7 +217,7 @@ export function createWorkbookCheck(container: HTMLElement): WorkbookCheckView {
         nodes.push(table);
       }
       if (report.notes.length) {
-        nodes.push(el('h4', 'Notes', 'margin: 8px 0 2px;'));
+        nodes.push(el('h3', 'Notes', 'margin: 8px 0 2px;'));
         const notes = el('ul', undefined, 'margin: 0; padding-left: 18px;');
         for (const n of report.notes) notes.append(el('li', n));
         nodes.push(notes);
@@ -246,7 +247,7 @@ export async function runWorkbookCheck(files: File[], view: WorkbookCheckView): 
   const tooBig = books.filter((b) => b.size > CHECK_MAX_BYTES);
   if (tooBig.length > 0 && (mapFile || books.length === 1)) {
     const book = tooBig[0];
-    view.error(`${book.name} is ${(book.size / 2 ** 20).toFixed(1)} MB; the page checks workbooks up to ${CHECK_MAX_BYTES / 2 ** 20} MB. ` +
+    view.error(`${book.name} is ${megabytes(book.size)}; the page checks workbooks up to ${megabytes(CHECK_MAX_BYTES)}. ` +
       `Larger ones: npm run check-workbook -- ${book.name}`);
     return null;
   }
@@ -270,7 +271,7 @@ export async function runWorkbookCheck(files: File[], view: WorkbookCheckView): 
     view.busy(`checking ${books.length > 1 ? `${i + 1} of ${books.length}: ` : ''}${book.name}…`);
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (book.size > CHECK_MAX_BYTES) {
-      reports.push(unreadableReport(book.name, `${(book.size / 2 ** 20).toFixed(1)} MB, over the page's ${CHECK_MAX_BYTES / 2 ** 20} MB: npm run check-workbook -- ${book.name}`));
+      reports.push(unreadableReport(book.name, `${megabytes(book.size)}, over the page's ${megabytes(CHECK_MAX_BYTES)}: npm run check-workbook -- ${book.name}`));
       continue;
     }
     reports.push(await checkWorkbookFileBytes(new Uint8Array(await book.arrayBuffer()), book.name));

@@ -40,11 +40,28 @@ export function settingsDiff(presetName: string, values: Required<Omit<Settings,
   return s;
 }
 
-export function labelled(label: string, input: HTMLElement): HTMLLabelElement {
+export function labelled(label: string, input: HTMLElement, tip?: string): HTMLLabelElement {
   const l = document.createElement('label');
   l.append(`${label} `, input);
+  if (tip) l.title = input.title = tip;
   return l;
 }
+
+/** One line on what each control does (its tooltip). */
+const TIPS = {
+  preset: 'A ready-made network and its data; choosing one builds and trains it (the network editor makes others)',
+  epochs: 'How many rows the sheet has: epochs 0 to this − 1',
+  lr: 'η, the learning rate: how far each update moves a weight against its gradient (w ← w − η·∂L/∂w)',
+  momentum: 'μ, momentum: the share of the last update carried into the next (0 = plain gradient descent)',
+  seed: 'Draws the starting weights (when the spec does not give them) and the sample order: same seed, same sheet',
+  batch: 'single samples: one update per sample drawn, several steps a row (their names end in [1], [2], …); full batch: one update a row from all samples',
+  train: 'Build the sheet with these settings and compute every epoch',
+  step: 'Compute one more epoch (a row) and stop',
+  reset: 'Drop the computed epochs after the first and start again from the starting weights',
+  undo: 'Undo the last cell you set (Ctrl+Z)',
+  log: 'Draw the loss on a logarithmic scale (small losses become visible)',
+  progress: 'How many of the sheet\'s epochs are computed',
+} as const;
 
 function numberInput(name: string, step: string): HTMLInputElement {
   const i = document.createElement('input');
@@ -77,16 +94,21 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
   const step = button('Step', 'step');
   const stop = button('Stop', 'stop');
   stop.title = 'Stop what is running: training, the re-run after an edit, or an export';
+  train.title = TIPS.train;
+  step.title = TIPS.step;
   stop.disabled = true;
   const reset = button('Reset', 'reset');
   const undo = button('Undo', 'undo');
+  reset.title = TIPS.reset;
+  undo.title = TIPS.undo;
   const log = document.createElement('input');
   log.type = 'checkbox';
   log.name = 'log';
   const progress = document.createElement('progress');
   progress.max = 1;
   progress.value = 0;
-  progress.setAttribute('aria-label', 'progress');
+  progress.setAttribute('aria-label', 'epochs computed');
+  progress.title = TIPS.progress;
   let training = false;
   let otherWork = false;
   const status = document.createElement('span');
@@ -100,8 +122,8 @@ export function createControls(container: HTMLElement, presets: string[], on: Co
   const row1 = document.createElement('div');
   row1.className = 'row';
   row1.append(
-    labelled('preset', preset), labelled('epochs', epochs), labelled('η', lr), labelled('μ', momentum),
-    labelled('seed', seed), labelled('batch', batch), train, step, stop, reset, undo, progress, status, labelled('log scale', log),
+    labelled('preset', preset, TIPS.preset), labelled('epochs', epochs, TIPS.epochs), labelled('η', lr, TIPS.lr), labelled('μ', momentum, TIPS.momentum),
+    labelled('seed', seed, TIPS.seed), labelled('batch', batch, TIPS.batch), train, step, stop, reset, undo, progress, status, labelled('log scale', log, TIPS.log),
   );
   container.append(row1, summary, message);
 

@@ -67,7 +67,14 @@ export function createFormulaBar(container: HTMLElement, on: FormulaBarHandlers)
     const v = document.createElement('output');
     v.className = 'fb-value';
     v.dataset.field = cls;
-    field(cls, label).append(v);
+    // An <output> is a live region: five of them would each be announced on every selection. The grid's cell says
+    // where you are; these are read when visited.
+    v.setAttribute('aria-live', 'off');
+    const wrap = field(cls, label);
+    const l = wrap.querySelector('.fb-label')!;
+    l.id = `fb-label-${cls}`;
+    v.setAttribute('aria-labelledby', l.id);
+    wrap.append(v);
     return v;
   };
   const nameBox = createNameBox(field('address', 'Name Box'), on);

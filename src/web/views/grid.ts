@@ -202,7 +202,10 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
   // first run follows in a task of its own.
   const hot = new Handsontable.Core(host, {
     licenseKey: 'non-commercial-and-evaluation',
-    themeName: 'ht-theme-main',
+    // The main theme, dark when the system asks for it (prefers-color-scheme).
+    themeName: 'ht-theme-main-dark-auto',
+    // Tab leaves the grid in one press (the arrow keys move inside it), instead of walking every column of a row.
+    tabNavigation: false,
     data: [],
     colHeaders: (i: number) => columns[i]?.name ?? '',
     fixedColumnsStart: 1,
@@ -240,6 +243,12 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
       });
     },
     afterScrollVertically: () => placeTip(),
+    // Handsontable's scroll holders are role="presentation" with tabindex="-1", which a treegrid may not hold
+    // (axe: aria-required-children). Without the tabindex they are plain presentation; they hold the cells (each
+    // tabindex -1), so Chromium does not make them Tab stops of their own.
+    afterRender: () => {
+      for (const h of host.querySelectorAll('.wtHolder[tabindex]')) h.removeAttribute('tabindex');
+    },
     afterScrollHorizontally: () => {
       syncGroups();
       placeTip();
@@ -283,6 +292,7 @@ export function createGrid(container: HTMLElement, source: GridSource, cb: GridC
     await nextTask();
     if (destroyed) return;
     init();
+    hot.rootElement.setAttribute('aria-label', `the Train sheet: one row per epoch, one column per quantity (arrow keys move, Enter edits a yellow cell, Tab leaves)`);
     await nextTask();
     if (destroyed) return;
     hot.updateSettings({

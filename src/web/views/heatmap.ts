@@ -77,9 +77,17 @@ export function renderHeatmap(container: HTMLElement, s: NetworkSnapshot): boole
   canvas.style.width = `${width}px`;
   canvas.style.height = `${height}px`;
   canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `network output over the inputs, epoch ${s.epoch}`);
+  const outName = s.unitNames[s.unitNames.length - 1]?.[0] ?? 'output';
+  const [in1, in2] = [s.unitNames[0]?.[0] ?? 'i1', s.unitNames[0]?.[1] ?? 'i2'];
+  const shown = s.data.inputs.slice(0, 8).map((x, i) => `(${x.map(fmt).join(', ')}) gives ${fmt(net(x)[0])}, target ${fmt(s.data.targets[i][0])}`);
+  canvas.setAttribute('aria-label', `heat map of the network's output ${outName} over ${in1} (across) and ${in2} (up) at epoch ${s.epoch}: ` +
+    `orange ${fmt(lo)}, white ${fmt((lo + hi) / 2)}, blue ${fmt(hi)}; dots are the ${s.data.inputs.length} samples coloured by their target. ` +
+    `${shown.join('; ')}${s.data.inputs.length > 8 ? '; …' : ''}.`);
   const ctx = canvas.getContext('2d')!;
   ctx.scale(dpr, dpr);
+  // A light card of its own: the axis and colour-bar labels stay readable in a dark page too.
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(grid, M.left, M.top, PLOT, PLOT);
   ctx.strokeStyle = '#4a5568';
@@ -137,6 +145,9 @@ export function renderHeatmap(container: HTMLElement, s: NetworkSnapshot): boole
   ctx.textBaseline = 'bottom';
   ctx.fillText(s.unitNames[s.unitNames.length - 1]?.[0] ?? 'output', lx, height - 2);
 
-  container.replaceChildren(canvas);
+  const legend = document.createElement('p');
+  legend.className = 'view-legend';
+  legend.textContent = `${outName} at every point of the input square, epoch ${s.epoch}: orange low (${fmt(lo)}), white half-way, blue high (${fmt(hi)}); the dots are the samples, coloured by their target, so a dot on its own colour is learnt.`;
+  container.replaceChildren(canvas, legend);
   return true;
 }

@@ -25,17 +25,20 @@ export function defaultLearningRates(spec: Spec): number[] {
 export function createLanesPanel(container: HTMLElement, handlers: LanesHandlers) {
   const box = document.createElement('section');
   box.className = 'panel lanes-panel';
-  const title = document.createElement('h3');
+  const title = document.createElement('p');
   title.className = 'panel-title';
   title.textContent = 'compare learning rates (same starting weights)';
   const form = document.createElement('div');
   form.className = 'lanes-form';
   const lrsInput = Object.assign(document.createElement('input'), { type: 'text', name: 'lanes', size: 26 });
   lrsInput.setAttribute('aria-label', 'learning rates, comma separated');
+  lrsInput.title = 'The learning rates to compare, separated by commas; each trains the same network from the same starting weights';
   const epochsInput = Object.assign(document.createElement('input'), { type: 'number', name: 'lane-epochs', min: '1', step: '1' });
   epochsInput.setAttribute('aria-label', 'epochs per lane');
+  epochsInput.title = 'How many epochs each learning rate trains';
   const button = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Compare' });
   button.className = 'lanes-run';
+  button.title = 'Train one lane per learning rate and draw their loss curves together';
   const status = document.createElement('span');
   status.className = 'lanes-status';
 

@@ -102,6 +102,9 @@ export function createLossChart(container: HTMLElement, options: LossChartOption
   function create(): void {
     const shown = series.length > 0 ? series : [{ label: 'loss', losses: [] }];
     builtFor = series.length;
+    // Axis text and grid in the page's colours (dark mode included), read from the chart's box.
+    const ink = getComputedStyle(container).color || '#1f2430';
+    const axis = { stroke: ink, grid: { stroke: 'rgba(128, 128, 128, 0.25)' }, ticks: { stroke: 'rgba(128, 128, 128, 0.4)' } };
     const opts: uPlot.Options = {
       width: width(),
       height,
@@ -121,8 +124,9 @@ export function createLossChart(container: HTMLElement, options: LossChartOption
         })),
       ],
       axes: [
-        { label: 'epoch', incrs: X_INCRS, values: (_self, splits) => splits.map((v) => (v == null ? '' : String(v))) },
+        { ...axis, label: 'epoch', incrs: X_INCRS, values: (_self, splits) => splits.map((v) => (v == null ? '' : String(v))) },
         {
+          ...axis,
           label: 'loss',
           values: (_self, splits) => splits.map((v) => (v == null ? '' : fmtNum(v, 3))),
           size: (_self, values) => {

@@ -16,7 +16,7 @@ export interface LossPanel {
 }
 
 export function createLossPanel(box: HTMLElement, on: { pick(epoch: number): void; changed(): void }): LossPanel {
-  const title = node('h3', 'panel-title', 'loss by epoch (click a point to see its row)');
+  const title = node('p', 'panel-title', 'loss by epoch (click a point to see its row)');
   const toggle = document.createElement('input');
   toggle.type = 'checkbox';
   toggle.name = 'step-losses';
@@ -25,7 +25,39 @@ export function createLossPanel(box: HTMLElement, on: { pick(epoch: number): voi
   label.title = 'The chart plots each epoch\'s mean loss over its steps; tick to add the loss of each single-sample step (the CLI log prints the last one, as the course notebook does)';
   label.append(toggle, ' each step\'s loss');
   const area = node('div', 'chart-area');
-  box.append(title, label, area);
+  area.setAttribute('role', 'img');
+  area.setAttribute('aria-label', 'loss chart; its numbers: "Show the data as a table" below');
+  // The chart's numbers for those who cannot see it (or want them): a table, drawn only when asked for.
+  const tableBox = document.createElement('details');
+  tableBox.className = 'chart-table';
+  const tableTitle = document.createElement('summary');
+  tableTitle.textContent = 'Show the data as a table';
+  tableTitle.title = 'The loss of each epoch (every epoch up to 60, else 60 evenly spaced and the last) as a table';
+  tableBox.append(tableTitle);
+  box.append(title, label, area, tableBox);
+  const fillTable = () => {
+    if (!tableBox.open) return;
+    const main = series[0];
+    if (!main) return;
+    const n = main.losses.length;
+    const every = Math.max(1, Math.ceil(n / 60));
+    const epochs = Array.from({ length: n }, (_, e) => e).filter((e) => e % every === 0 || e === n - 1);
+    const table = document.createElement('table');
+    table.className = 'watch-table';
+    const cap = table.createCaption();
+    cap.textContent = `${main.label} by epoch${every > 1 ? ` (every ${every}th epoch and the last)` : ''}`;
+    const head = table.createTHead().insertRow();
+    for (const h of ['epoch', ...series.map((x) => x.label)]) head.append(Object.assign(document.createElement('th'), { scope: 'col', textContent: h }));
+    const body = table.createTBody();
+    for (const e of epochs) {
+      const tr = body.insertRow();
+      tr.append(Object.assign(document.createElement('th'), { scope: 'row', textContent: String(e) }));
+      for (const x of series) tr.insertCell().textContent = e < x.losses.length ? String(x.losses[e]) : '';
+    }
+    tableBox.querySelector('table')?.remove();
+    tableBox.append(table);
+  };
+  tableBox.addEventListener('toggle', fillTable);
   const chart = createLossChart(area, { onPick: (epoch) => on.pick(epoch) });
   window.addEventListener('resize', () => chart.resize());
   let series: LossSeries[] = [];
@@ -47,6 +79,7 @@ export function createLossPanel(box: HTMLElement, on: { pick(epoch: number): voi
         ...steps,
       ];
       chart.setSeries(series);
+      fillTable();
     },
   };
 }

@@ -2,7 +2,11 @@ import { ACTIVATION_REGISTRY } from '../../model/activations';
 import type { ActivationName } from '../../spec/types';
 
 /** One weight or bias as the views draw it. */
-export interface ParamSnapshot { name: string; layer: number; to: number; from: number | null; value: number; grad: number | null }
+export interface ParamSnapshot {
+  name: string; layer: number; to: number; from: number | null; value: number; grad: number | null;
+  /** The gradient's name as the sheet's column has it (∂E/∂w1, ∂L/∂w1_1_1[1]): read from the layout, never spelled here. */
+  gradName?: string;
+}
 
 /** What the network diagram and the heat map draw: one epoch's row of the sheet. */
 export interface NetworkSnapshot {

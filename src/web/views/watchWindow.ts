@@ -29,7 +29,7 @@ export interface WatchHandlers {
 const num = (v: CellValue) => (typeof v === 'number' ? v : Number.NaN);
 
 export function createWatchWindow(container: HTMLElement, on: WatchHandlers): WatchWindow {
-  const title = node('h3', 'panel-title', 'watch window');
+  const title = node('p', 'panel-title', 'cells you pinned');
   const empty = node('p', 'watch-empty', 'Pin cells here with "Watch this cell" or "Watch its gradients" under the formula bar; after an edit each shows its value before and after.');
   const table = node('table', 'watch-table');
   const head = table.createTHead().insertRow();
