@@ -2,7 +2,7 @@ import { HyperFormula, type ConfigParams, type RawCellContent } from 'hyperformu
 import { DATA_SHEET, TRAIN_SHEET, dataFields, type Column, type Layout } from '../layout/layout';
 import { rowTemplates, type RowTemplates } from './formulas';
 import { flattenParams } from '../spec/resolve';
-import { applyHyperFormulaPatches, compactDependencyGraph } from './hfPatches';
+import { applyHyperFormulaPatches, compactDependencyGraph, withRowTemplates } from './hfPatches';
 import type { LayerParams } from '../spec/types';
 
 /** The layout built into HyperFormula: the one model every view reads. */
@@ -73,7 +73,11 @@ export function buildWorkbook(layout: Layout, initial: LayerParams[], order: num
 export function appendRow(wb: Workbook, weights: number[], velocities: number[] | null): void {
   if (wb.rows >= wb.layout.spec.epochs) throw new Error(`the sheet already has all ${wb.rows} epochs`);
   const epoch = wb.rows;
-  wb.hf.setCellContents({ sheet: wb.train, row: wb.layout.rowOf(epoch), col: 0 }, [rowContents(wb, epoch, weights, velocities)]);
+  const row = wb.layout.rowOf(epoch);
+  const texts = rowContents(wb, epoch, weights, velocities);
+  // Each formula is its column's template for this row: the parser reuses the template's parse (see hfPatches).
+  withRowTemplates(wb.hf, { sheet: wb.train, row, texts, templates: wb.templates }, () =>
+    wb.hf.setCellContents({ sheet: wb.train, row, col: 0 }, [texts]));
   wb.rows++;
 }
 
