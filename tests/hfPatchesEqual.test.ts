@@ -6,7 +6,7 @@ import { buildLayout } from '../src/layout/layout';
 import { loadPreset, PRESET_NAMES } from '../src/spec/presets';
 import { initialParams, sampleOrder } from '../src/spec/resolve';
 import { Session } from '../src/web/session';
-import { applyHyperFormulaPatches, hyperFormulaPatchActive, PATCHED_VERSION, patchStats, setHyperFormulaPatches } from '../src/workbook/hfPatches';
+import { applyHyperFormulaPatches, hyperFormulaPatchActive, PATCHED_VERSION, patchStats, setHyperFormulaPatches, withoutChangeRecords } from '../src/workbook/hfPatches';
 import { buildWorkbook, HF_CONFIG } from '../src/workbook/workbook';
 
 /**
@@ -60,7 +60,7 @@ describe('HyperFormula patches', () => {
     expect(HyperFormula.version, message).toBe(PATCHED_VERSION);
     expect(packageJson.dependencies.hyperformula, 'package.json pins the exact version the patches are written for').toBe(PATCHED_VERSION);
     applyHyperFormulaPatches();
-    for (const name of ['sharedTrees', 'rowTemplates', 'linearSort'] as const) expect(hyperFormulaPatchActive(name), name).toBe(true);
+    for (const name of ['sharedTrees', 'rowTemplates', 'linearSort', 'noChangeRecords'] as const) expect(hyperFormulaPatchActive(name), name).toBe(true);
   });
 
   for (const preset of PRESET_NAMES) {
@@ -127,5 +127,19 @@ describe('HyperFormula patches', () => {
     expect(patched).toEqual(unpatched);
     expect(patched[0].slice(0, 3)).toEqual([7 / 3 * 7 + 1, 7 / 3, 7]);
     expect((patched[0][3] as { value: string }).value).toBe('#CYCLE!');
+  });
+
+  it('record the changes as before when something listens for them, and outside the driver\'s writes', () => {
+    applyHyperFormulaPatches();
+    const hf = HyperFormula.buildFromArray([[1, '=A1*2', '=B1+1']], { ...HF_CONFIG });
+    const set = (v: number) => hf.setCellContents({ sheet: 0, row: 0, col: 0 }, v).map((c) => [c.address.col, c.newValue]);
+    expect(set(2)).toEqual([[0, 2], [1, 4], [2, 5]]);
+    expect(withoutChangeRecords(hf, () => set(3))).toEqual([[0, 3]]);
+    expect(hf.getSheetValues(0)).toEqual([[3, 6, 7]]);
+    const heard: number[] = [];
+    hf.on('valuesUpdated', (changes) => heard.push(changes.length));
+    expect(withoutChangeRecords(hf, () => set(4))).toEqual([[0, 4], [1, 8], [2, 9]]);
+    expect(heard).toEqual([3]);
+    hf.destroy();
   });
 });

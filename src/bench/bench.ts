@@ -9,9 +9,10 @@ import { trainReference } from '../reference/trainer';
 import { loadPreset } from '../spec/presets';
 import { initialParams, sampleOrder } from '../spec/resolve';
 import { buildWorkbook, type Workbook } from '../workbook/workbook';
+import { setHyperFormulaPatches, type PatchName } from '../workbook/hfPatches';
 
 /**
- * npm run bench [-- --runs N] [-- --no-process]: end2-xor-44 (2001 epochs) trained in the formula engine, against the
+ * npm run bench [-- --runs N] [-- --no-process] [-- --no-levers]: end2-xor-44 (2001 epochs) trained in the formula engine, against the
  * plain float64 reference trainer in the same process and, where a python3 with torch is installed, against the
  * course notebook's PyTorch loop as a whole process. Figures are medians over N runs (default 3); the whole-process
  * runs alternate gradsheet and PyTorch.
@@ -21,6 +22,7 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args.indexOf(`--${name}`);
 const RUNS = flag('runs') >= 0 ? Number(args[flag('runs') + 1]) : 3;
 const WHOLE_PROCESS = flag('no-process') < 0;
+const LEVERS = flag('no-levers') < 0;
 const PRESET = 'end2-xor-44';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -54,6 +56,60 @@ function editLatency(wb: Workbook): number[] {
   return times;
 }
 
+/** Re-runs every epoch after an edit of one epoch-0 weight (the driver rewrites each later row's weights). */
+function rerunAfterEdit(wb: Workbook, value: number): number {
+  const { hf, layout, train } = wb;
+  return time(() => {
+    hf.setCellContents({ sheet: train, row: layout.rowOf(0), col: layout.weightColumns[0].index }, value);
+    runEpochs(wb, { from: 0 });
+  })[1];
+}
+
+/** Each HyperFormula patch measured against the same run without it, and all of them against none. */
+const PATCH_NAMES: PatchName[] = ['rowTemplates', 'linearSort', 'noChangeRecords', 'sharedTrees'];
+const CONFIGS: { label: string; patches: boolean | Partial<Record<PatchName, boolean>> }[] = [
+  { label: 'unpatched HyperFormula', patches: false },
+  { label: 'all patches', patches: true },
+  ...PATCH_NAMES.map((name) => ({ label: `all patches but ${name}`, patches: { ...Object.fromEntries(PATCH_NAMES.map((n) => [n, true])), [name]: false } })),
+];
+
+/** Build + 2001 epochs, and a re-run after an epoch-0 edit, per configuration; runs rotate the order. */
+function patchLevers() {
+  const spec = loadPreset(PRESET);
+  const initial = initialParams(spec);
+  const order = sampleOrder(spec);
+  const train = CONFIGS.map(() => [] as number[]);
+  const rerun = CONFIGS.map(() => [] as number[]);
+  for (let run = 0; run < RUNS; run++) {
+    for (let k = 0; k < CONFIGS.length; k++) {
+      const i = (k + run) % CONFIGS.length;
+      setHyperFormulaPatches(CONFIGS[i].patches);
+      gc?.();
+      const [wb, t] = time(() => {
+        const w = buildWorkbook(buildLayout(spec), initial, order);
+        runEpochs(w);
+        return w;
+      });
+      train[i].push(t);
+      rerun[i].push(rerunAfterEdit(wb, 0.3 + run / 100));
+      wb.hf.destroy();
+    }
+    process.stderr.write(`patch run ${run + 1}/${RUNS} done\n`);
+  }
+  setHyperFormulaPatches(true);
+  const base = 0;
+  console.log(`HyperFormula patches (src/workbook/hfPatches.ts), ${PRESET}, medians of ${RUNS} runs, order rotated each run:`);
+  console.log(`  ${'configuration'.padEnd(34)} ${'build + driver'.padStart(16)} ${'ratio'.padStart(6)} ${'re-run after edit'.padStart(18)} ${'ratio'.padStart(6)}`);
+  CONFIGS.forEach((c, i) => {
+    const t = median(train[i]);
+    const r = median(rerun[i]);
+    const tr = median(train[i].map((x, j) => x / train[base][j]));
+    const rr = median(rerun[i].map((x, j) => x / rerun[base][j]));
+    console.log(`  ${c.label.padEnd(34)} ${ms(t).padStart(16)} ${tr.toFixed(2).padStart(6)} ${ms(r).padStart(18)} ${rr.toFixed(2).padStart(6)}`);
+  });
+  console.log('  (ratios: median of each run\'s ratio to the unpatched run of the same round)');
+}
+
 function inProcess() {
   const spec = loadPreset(PRESET);
   const initial = initialParams(spec);
@@ -63,6 +119,7 @@ function inProcess() {
   const train: number[] = [];
   const heap: number[] = [];
   const edits: number[] = [];
+  const reruns: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     reference.push(time(() => trainReference(spec, initial, order))[1]);
     gc?.();
@@ -73,6 +130,7 @@ function inProcess() {
     gc?.();
     heap.push(process.memoryUsage().heapUsed - before);
     edits.push(median(editLatency(wb)));
+    reruns.push(rerunAfterEdit(wb, 0.3 + run / 100));
     wb.hf.destroy();
     process.stderr.write(`in-process run ${run + 1}/${RUNS} done\n`);
   }
@@ -88,6 +146,7 @@ function inProcess() {
   line('workbook JS heap after GC', `${mb(median(heap))} (${(median(heap) / cells).toFixed(0)} B a cell)`);
   line('peak resident memory of this process', mb(process.resourceUsage().maxRSS * 1024));
   line('edit one weight, recompute and read its row', ms(median(edits)));
+  line(`edit an epoch-0 weight, re-run ${spec.epochs - 1} epochs`, `${ms(median(reruns))} (${ms(median(reruns) / spec.epochs)} a row)`);
 }
 
 function wallSeconds(cmd: string, argv: string[], cwd: string): number | null {
@@ -148,6 +207,7 @@ function exportRun() {
 }
 
 inProcess();
+if (LEVERS) patchLevers();
 if (WHOLE_PROCESS) {
   wholeProcess();
   exportRun();

@@ -2,6 +2,7 @@ import { TRAIN_SHEET, type Column, type Layout, type RefStyle } from '../layout/
 import { ACTIVATION_REGISTRY } from '../model/activations';
 import { namedFormula } from '../workbook/formulas';
 import { appendRow, compactWorkbook, describeValue, type Workbook } from '../workbook/workbook';
+import { withoutChangeRecords } from '../workbook/hfPatches';
 
 /**
  * The driver does what a person with the course sheet does by hand: copy the row's new weights (and velocities)
@@ -30,10 +31,10 @@ export function copyToNextRow(wb: Workbook, epoch: number): void {
     return;
   }
   const next = layout.rowOf(epoch + 1);
-  hf.batch(() => {
+  withoutChangeRecords(hf, () => hf.batch(() => {
     hf.setCellContents({ sheet: train, row: next, col: layout.weightColumns[0].index }, [weights]);
     if (velocities) hf.setCellContents({ sheet: train, row: next, col: layout.velocityColumns![0].index }, [velocities]);
-  });
+  }));
 }
 
 const COMPACT_EVERY = 64;

@@ -2,7 +2,7 @@ import { HyperFormula, type ConfigParams, type RawCellContent } from 'hyperformu
 import { DATA_SHEET, TRAIN_SHEET, dataFields, type Column, type Layout } from '../layout/layout';
 import { rowTemplates, type RowTemplates } from './formulas';
 import { flattenParams } from '../spec/resolve';
-import { applyHyperFormulaPatches, compactDependencyGraph, withRowTemplates } from './hfPatches';
+import { applyHyperFormulaPatches, compactDependencyGraph, withoutChangeRecords, withRowTemplates } from './hfPatches';
 import type { LayerParams } from '../spec/types';
 
 /** The layout built into HyperFormula: the one model every view reads. */
@@ -77,7 +77,7 @@ export function appendRow(wb: Workbook, weights: number[], velocities: number[] 
   const texts = rowContents(wb, epoch, weights, velocities);
   // Each formula is its column's template for this row: the parser reuses the template's parse (see hfPatches).
   withRowTemplates(wb.hf, { sheet: wb.train, row, texts, templates: wb.templates }, () =>
-    wb.hf.setCellContents({ sheet: wb.train, row, col: 0 }, [texts]));
+    withoutChangeRecords(wb.hf, () => wb.hf.setCellContents({ sheet: wb.train, row, col: 0 }, [texts])));
   wb.rows++;
 }
 
