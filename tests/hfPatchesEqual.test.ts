@@ -1,4 +1,4 @@
-import { HyperFormula } from 'hyperformula';
+import { HyperFormula, type ExportedCellChange } from 'hyperformula';
 import { afterEach, describe, expect, it } from 'vitest';
 import packageJson from '../package.json';
 import { runEpochs } from '../src/driver/driver';
@@ -132,7 +132,7 @@ describe('HyperFormula patches', () => {
   it('record the changes as before when something listens for them, and outside the driver\'s writes', () => {
     applyHyperFormulaPatches();
     const hf = HyperFormula.buildFromArray([[1, '=A1*2', '=B1+1']], { ...HF_CONFIG });
-    const set = (v: number) => hf.setCellContents({ sheet: 0, row: 0, col: 0 }, v).map((c) => [c.address.col, c.newValue]);
+    const set = (v: number) => hf.setCellContents({ sheet: 0, row: 0, col: 0 }, v).map((c) => [(c as ExportedCellChange).address.col, (c as ExportedCellChange).newValue]);
     expect(set(2)).toEqual([[0, 2], [1, 4], [2, 5]]);
     expect(withoutChangeRecords(hf, () => set(3))).toEqual([[0, 3]]);
     expect(hf.getSheetValues(0)).toEqual([[3, 6, 7]]);

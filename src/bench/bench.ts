@@ -10,9 +10,14 @@ import { loadPreset } from '../spec/presets';
 import { initialParams, sampleOrder } from '../spec/resolve';
 import { buildWorkbook, type Workbook } from '../workbook/workbook';
 import { setHyperFormulaPatches, type PatchName } from '../workbook/hfPatches';
+import ExcelJS from 'exceljs';
+import { snapshotSource } from '../export/snapshot';
+import { fillWorkbook } from '../export/xlsx';
+import { writeXlsxFile } from '../export/xlsxFile';
+import { xlsxBytes } from '../export/xlsxBuffer';
 
 /**
- * npm run bench [-- --runs N] [-- --no-process] [-- --no-levers]: end2-xor-44 (2001 epochs) trained in the formula engine, against the
+ * npm run bench [-- --runs N] [-- --no-process] [-- --no-levers] [-- --no-xlsx]: end2-xor-44 (2001 epochs) trained in the formula engine, against the
  * plain float64 reference trainer in the same process and, where a python3 with torch is installed, against the
  * course notebook's PyTorch loop as a whole process. Figures are medians over N runs (default 3); the whole-process
  * runs alternate gradsheet and PyTorch.
@@ -23,6 +28,7 @@ const flag = (name: string) => args.indexOf(`--${name}`);
 const RUNS = flag('runs') >= 0 ? Number(args[flag('runs') + 1]) : 3;
 const WHOLE_PROCESS = flag('no-process') < 0;
 const LEVERS = flag('no-levers') < 0;
+const XLSX = flag('no-xlsx') < 0;
 const PRESET = 'end2-xor-44';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -108,6 +114,51 @@ function patchLevers() {
     console.log(`  ${c.label.padEnd(34)} ${ms(t).padStart(16)} ${tr.toFixed(2).padStart(6)} ${ms(r).padStart(18)} ${rr.toFixed(2).padStart(6)}`);
   });
   console.log('  (ratios: median of each run\'s ratio to the unpatched run of the same round)');
+}
+
+/**
+ * The XLSX writers on the trained end2-xor-44 sheet (values flavour), alternated: exceljs's streaming writer (what
+ * the CLI used; the baseline), exceljs's in-memory writer (what the page used), and sheetml.ts's writer to a file
+ * and to bytes (what the CLI and the page use now).
+ */
+async function xlsxWriters() {
+  const spec = loadPreset(PRESET);
+  const wb = buildWorkbook(buildLayout(spec), initialParams(spec), sampleOrder(spec));
+  runEpochs(wb);
+  const source = snapshotSource(wb);
+  const info = { flavour: 'values' as const, version: 'bench' };
+  const out = join(tmpdir(), `gradsheet-bench-${process.pid}.xlsx`);
+  const writers: [string, () => Promise<unknown>][] = [
+    ['exceljs streaming writer, to a file', async () => {
+      const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: out, useStyles: true, useSharedStrings: false });
+      await fillWorkbook(book, source, info);
+      await book.commit();
+    }],
+    ['exceljs in-memory writer, to bytes', async () => {
+      const book = new ExcelJS.Workbook();
+      await fillWorkbook(book, wb, info);
+      await book.xlsx.writeBuffer();
+    }],
+    ['sheetml.ts, to a file (the CLI)', () => writeXlsxFile(source, out, info)],
+    ['sheetml.ts, to bytes (the page\'s worker)', () => xlsxBytes(wb, info)],
+  ];
+  const times = writers.map(() => [] as number[]);
+  const sizes = writers.map(() => 0);
+  for (let run = 0; run < RUNS; run++) {
+    for (let k = 0; k < writers.length; k++) {
+      const i = (k + run) % writers.length;
+      gc?.();
+      const t = performance.now();
+      const bytes = await writers[i][1]();
+      times[i].push(performance.now() - t);
+      sizes[i] = bytes instanceof ArrayBuffer ? bytes.byteLength : statSync(out).size;
+    }
+    process.stderr.write(`xlsx run ${run + 1}/${RUNS} done\n`);
+  }
+  rmSync(out, { force: true });
+  wb.hf.destroy();
+  console.log(`XLSX writers, the trained ${PRESET} sheet (values flavour), medians of ${RUNS} runs, order rotated each run:`);
+  writers.forEach(([label], i) => line(label, `${ms(median(times[i]))}, ratio ${median(times[i].map((x, j) => x / times[0][j])).toFixed(2)}, ${mb(sizes[i])}`));
 }
 
 function inProcess() {
@@ -208,6 +259,7 @@ function exportRun() {
 
 inProcess();
 if (LEVERS) patchLevers();
+if (XLSX) await xlsxWriters();
 if (WHOLE_PROCESS) {
   wholeProcess();
   exportRun();

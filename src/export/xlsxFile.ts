@@ -1,19 +1,59 @@
-import ExcelJS from 'exceljs';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import type { Workbook } from '../workbook/workbook';
+import { SheetMLBook, type ByteSink } from './sheetml';
 import { fillLanesWorkbook, fillWorkbook, type ExportInfo, type LaneSource, type SheetSource } from './xlsx';
 
-const writer = (path: string) => new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: true, useSharedStrings: false });
+/**
+ * Node: the XLSX streamed to a file or a stream in bounded memory (the 2001-epoch end2-xor-44 sheet included).
+ * Each write waits while the stream's buffer is full; the returned promise rejects with the stream's error.
+ */
 
-/** Node: streams the workbook to a file, so the 2001-epoch end2-xor-44 sheet exports in bounded memory. */
-export async function writeXlsxFile(wb: Workbook | SheetSource, path: string, info: ExportInfo): Promise<void> {
-  const book = writer(path);
-  await fillWorkbook(book, wb, info);
-  await book.commit();
+/** A sink over a Node stream that waits for 'drain' and rejects on 'error'. */
+function streamSink(out: Writable): ByteSink & { end(): Promise<void> } {
+  let failure: Error | null = null;
+  const failed = new Promise<never>((_, reject) => out.once('error', (err) => reject((failure = err))));
+  failed.catch(() => undefined);
+  return {
+    write(chunk) {
+      if (failure) throw failure;
+      if (out.write(chunk)) return;
+      return Promise.race([new Promise<void>((resolve) => out.once('drain', resolve)), failed]);
+    },
+    end: () => {
+      if (failure) return Promise.reject(failure);
+      return Promise.race([new Promise<void>((resolve) => out.end(resolve)), failed]);
+    },
+  };
 }
 
-/** Node: a learning-rate comparison (one sheet per lane and a Compare sheet) streamed to a file. */
-export async function writeLanesXlsxFile(lanes: LaneSource[], path: string, info: ExportInfo): Promise<void> {
-  const book = writer(path);
-  await fillLanesWorkbook(book, lanes, info);
-  await book.commit();
+async function written(out: Writable, fill: (book: SheetMLBook) => Promise<void>): Promise<void> {
+  const sink = streamSink(out);
+  try {
+    const book = new SheetMLBook(sink);
+    await fill(book);
+    await book.commit();
+    await sink.end();
+  } catch (err) {
+    out.destroy();
+    throw err;
+  }
+}
+
+/** Writes the workbook to a stream (ended when done). */
+export function writeXlsxToStream(wb: Workbook | SheetSource, out: Writable, info: ExportInfo): Promise<void> {
+  return written(out, (book) => fillWorkbook(book, wb, info));
+}
+
+export function writeXlsxFile(wb: Workbook | SheetSource, path: string, info: ExportInfo): Promise<void> {
+  return writeXlsxToStream(wb, createWriteStream(path), info);
+}
+
+/** A learning-rate comparison (one sheet per lane and a Compare sheet) to a stream. */
+export function writeLanesXlsxToStream(lanes: LaneSource[], out: Writable, info: ExportInfo): Promise<void> {
+  return written(out, (book) => fillLanesWorkbook(book, lanes, info));
+}
+
+export function writeLanesXlsxFile(lanes: LaneSource[], path: string, info: ExportInfo): Promise<void> {
+  return writeLanesXlsxToStream(lanes, createWriteStream(path), info);
 }
