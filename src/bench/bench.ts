@@ -11,13 +11,15 @@ import { initialParams, sampleOrder } from '../spec/resolve';
 import { buildWorkbook, type Workbook } from '../workbook/workbook';
 import { setHyperFormulaPatches, type PatchName } from '../workbook/hfPatches';
 import ExcelJS from 'exceljs';
+import { Session } from '../web/session';
+import { withOverrides } from '../spec/validate';
 import { snapshotSource } from '../export/snapshot';
 import { fillWorkbook } from '../export/xlsx';
 import { writeXlsxFile } from '../export/xlsxFile';
 import { xlsxBytes } from '../export/xlsxBuffer';
 
 /**
- * npm run bench [-- --runs N] [-- --no-process] [-- --no-levers] [-- --no-xlsx]: end2-xor-44 (2001 epochs) trained in the formula engine, against the
+ * npm run bench [-- --runs N] [-- --no-process] [-- --no-levers] [-- --no-xlsx] [-- --no-settings]: end2-xor-44 (2001 epochs) trained in the formula engine, against the
  * plain float64 reference trainer in the same process and, where a python3 with torch is installed, against the
  * course notebook's PyTorch loop as a whole process. Figures are medians over N runs (default 3); the whole-process
  * runs alternate gradsheet and PyTorch.
@@ -29,6 +31,7 @@ const RUNS = flag('runs') >= 0 ? Number(args[flag('runs') + 1]) : 3;
 const WHOLE_PROCESS = flag('no-process') < 0;
 const LEVERS = flag('no-levers') < 0;
 const XLSX = flag('no-xlsx') < 0;
+const SETTINGS = flag('no-settings') < 0;
 const PRESET = 'end2-xor-44';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -161,6 +164,39 @@ async function xlsxWriters() {
   writers.forEach(([label], i) => line(label, `${ms(median(times[i]))}, ratio ${median(times[i].map((x, j) => x / times[0][j])).toFixed(2)}, ${mb(sizes[i])}`));
 }
 
+/**
+ * The page's "new η": a session for the new settings, trained, as the engine worker does it: built anew (before),
+ * or taking over the trained sheet's rows (Session's reuse, src/workbook/retune.ts). Alternated.
+ */
+async function settingsChange() {
+  const spec = loadPreset(PRESET);
+  const rebuild: number[] = [];
+  const keep: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const trained = new Session(spec);
+    await trained.train();
+    const next = withOverrides(spec, { lr: spec.optimizer.lr * (0.8 + run / 10) });
+    const both: [number[], () => Session][] = [
+      [rebuild, () => new Session(next)],
+      [keep, () => new Session(next, trained.handOver()!)],
+    ];
+    if (run % 2 === 1) both.reverse();
+    for (const [times, make] of both) {
+      gc?.();
+      const t = performance.now();
+      const s = make();
+      await s.train();
+      times.push(performance.now() - t);
+      if (s.wb !== trained.wb) s.wb.hf.destroy();
+    }
+    trained.wb.hf.destroy();
+    process.stderr.write(`settings run ${run + 1}/${RUNS} done\n`);
+  }
+  console.log(`A new η on the trained ${PRESET} sheet, to all ${spec.epochs} epochs trained again (Session, as the page's worker), medians of ${RUNS}, alternated:`);
+  line('rebuilt (before)', ms(median(rebuild)));
+  line('rows kept, driver re-run', `${ms(median(keep))}, ratio ${median(keep.map((k, i) => k / rebuild[i])).toFixed(2)}`);
+}
+
 function inProcess() {
   const spec = loadPreset(PRESET);
   const initial = initialParams(spec);
@@ -259,6 +295,7 @@ function exportRun() {
 
 inProcess();
 if (LEVERS) patchLevers();
+if (SETTINGS) await settingsChange();
 if (XLSX) await xlsxWriters();
 if (WHOLE_PROCESS) {
   wholeProcess();

@@ -3,6 +3,7 @@ import { ACTIVATION_REGISTRY } from '../model/activations';
 import { namedFormula } from '../workbook/formulas';
 import { appendRow, compactWorkbook, describeValue, type Workbook } from '../workbook/workbook';
 import { withoutChangeRecords } from '../workbook/hfPatches';
+import { reuseRow } from '../workbook/retune';
 
 /**
  * The driver does what a person with the course sheet does by hand: copy the row's new weights (and velocities)
@@ -26,7 +27,8 @@ export function copyToNextRow(wb: Workbook, epoch: number): void {
   const weights = readBlock(wb, epoch, layout.nextWeightColumns);
   const velocities = layout.nextVelocityColumns ? readBlock(wb, epoch, layout.nextVelocityColumns) : null;
   if (epoch + 1 >= wb.rows) {
-    appendRow(wb, weights, velocities);
+    if (wb.rows < wb.built) reuseRow(wb, weights, velocities);
+    else appendRow(wb, weights, velocities);
     if (wb.rows % COMPACT_EVERY === 0 || wb.rows === layout.spec.epochs) compactWorkbook(wb);
     return;
   }
