@@ -14,11 +14,17 @@ function streamSink(out: Writable): ByteSink & { end(): Promise<void> } {
   let failure: Error | null = null;
   const failed = new Promise<never>((_, reject) => out.once('error', (err) => reject((failure = err))));
   failed.catch(() => undefined);
+  /** One wait for 'drain' shared by every write made while the buffer is full. */
+  let draining: Promise<void> | null = null;
   return {
     write(chunk) {
       if (failure) throw failure;
-      if (out.write(chunk)) return;
-      return Promise.race([new Promise<void>((resolve) => out.once('drain', resolve)), failed]);
+      if (out.write(chunk) && !draining) return;
+      draining ??= Promise.race([new Promise<void>((resolve) => out.once('drain', () => {
+        draining = null;
+        resolve();
+      })), failed]);
+      return draining;
     },
     end: () => {
       if (failure) return Promise.reject(failure);
