@@ -112,6 +112,34 @@ function hasRange(ast: Ast): boolean {
 
 // ---- 2. row templates ----
 
+const ABSOLUTE_END = new Set(['CELL_REFERENCE_ABSOLUTE', 'ABSOLUTE']);
+const absoluteRanges = new WeakMap<Ast, boolean>();
+
+/** Every range in the tree has both ends absolute in every dimension (memoized per cached tree). */
+function allRangesAbsolute(ast: Ast): boolean {
+  let known = absoluteRanges.get(ast);
+  if (known === undefined) absoluteRanges.set(ast, (known = rangesAbsolute(ast)));
+  return known;
+}
+
+function rangesAbsolute(ast: Ast): boolean {
+  if (RANGE_TYPES.has(ast.type)) {
+    const ends = [ast.start, ast.end] as ({ type?: string } | undefined)[];
+    return ends.every((e) => e !== undefined && ABSOLUTE_END.has(String(e.type)));
+  }
+  for (const key of ['left', 'right', 'value', 'expression'] as const) {
+    const child = ast[key] as Ast | undefined;
+    if (child && typeof child === 'object' && typeof child.type === 'string' && !rangesAbsolute(child)) return false;
+  }
+  const args = ast.args as (Ast | Ast[])[] | undefined;
+  if (Array.isArray(args)) {
+    for (const arg of args) {
+      if (!(Array.isArray(arg) ? arg.every(rangesAbsolute) : rangesAbsolute(arg))) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * What the workbook is about to set into one row: `texts[col]` is the formula text it rendered for that column, and
  * `templates[col]` the object standing for the column's template (the same for every row of the sheet). A template
@@ -160,7 +188,9 @@ function parseWithTemplates(this: Parser, original: Parser['parse'], text: strin
   // cached one); a tree without ranges comes back as it is (patch 1) and keeps its dependencies. Without patch 1
   // every tree is copied, and the original parses the text.
   const ast = this.convertReversedRangesToRegularRanges(known.ast);
-  if (ast === known.ast) {
+  // A range whose ends are both absolute ($A$2:$A$5) is put in order the same way at every address, so the first
+  // row's result holds for every row; a range with a relative end is parsed again, as the original does.
+  if (ast === known.ast || allRangesAbsolute(known.ast)) {
     patchStats.templateParses++;
     return known;
   }
