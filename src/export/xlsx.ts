@@ -56,7 +56,18 @@ export function engineSource(wb: Workbook): SheetSource {
   };
 }
 
-type Book = Pick<ExcelJS.Workbook, 'addWorksheet' | 'definedNames' | 'creator' | 'created'>;
+/** What a workbook writer offers (exceljs's API; sheetml.ts's writer offers the same part of it). */
+interface Sheet {
+  columns: unknown;
+  addRow(values: ExcelJS.CellValue[]): { font?: unknown; commit(): void };
+  commit?(): void | Promise<void>;
+}
+interface Book {
+  creator: string;
+  created: Date;
+  definedNames: { add(ref: string, name: string): void };
+  addWorksheet(name: string, options?: { views?: { state: 'frozen'; xSplit: number; ySplit: number }[] }): Sheet;
+}
 
 export interface ExportInfo {
   flavour: Flavour;
@@ -92,13 +103,14 @@ const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const ZIP_BACKLOG_BYTES = 4 << 20;
 
 /**
- * exceljs's streaming worksheet writes into its zip entry without heeding backpressure, and the deflater advances
+ * sheetml.ts's writer waits for its sink (drain). exceljs's streaming worksheet writes into its zip entry without heeding backpressure, and the deflater advances
  * one small chunk per event-loop turn: left alone, the whole uncompressed sheet (~150 MB for end2-xor-44) queues in
  * memory and the file is written only at the end. Waiting while the entry's queue is over a few MB keeps it flat.
  * The in-memory workbook (the page) has no such stream, and just pauses.
  */
 async function letZipCatchUp(sheet: object): Promise<void> {
   await pause();
+  if ('drain' in sheet && typeof sheet.drain === 'function') return (sheet.drain as () => Promise<void>)();
   throwIfOutputFailed(sheet);
   const stream = (sheet as { _stream?: { pipes?: unknown[] } })._stream;
   for (const pipe of stream?.pipes ?? []) {

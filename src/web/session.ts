@@ -6,6 +6,7 @@ import { initialParams, sampleOrder } from '../spec/resolve';
 import type { LayerParams, Spec } from '../spec/types';
 import { withOverrides, type SpecOverrides } from '../spec/validate';
 import { buildWorkbook, type Workbook } from '../workbook/workbook';
+import { retuneWorkbook, sameFormulas } from '../workbook/retune';
 import { checkEditable, checkFormula, EditRefused, parseEditInput } from './editRules';
 
 /**
@@ -65,10 +66,26 @@ export class Session {
   private readonly set = new Map<string, { epoch: number; column: Column; raw: number | string }>();
   private readonly listeners = new Set<(e: SessionEvent) => void>();
 
-  constructor(spec: Spec) {
+  /**
+   * `reuse`: the workbook of a session being replaced (see takeOver); when its formulas are this spec's, its rows
+   * are kept and re-run with the new settings instead of built again.
+   */
+  constructor(spec: Spec, reuse?: Workbook) {
     this.spec = spec;
     this.initial = initialParams(spec);
-    this.wb = this.build();
+    const layout = reuse ? buildLayout(spec) : null;
+    this.wb = reuse && layout && sameFormulas(reuse.layout, layout)
+      ? retuneWorkbook(reuse, layout, this.initial, sampleOrder(spec))
+      : this.build();
+    if (reuse && this.wb !== reuse) reuse.hf.destroy();
+  }
+
+  /**
+   * The workbook a new session for other settings may take over (the caller stops this one first): only when no
+   * cell the user set is in effect, so the sheet holds the layout's formulas and the driver's numbers. Else null.
+   */
+  handOver(): Workbook | null {
+    return this.running || this.set.size > 0 ? null : this.wb;
   }
 
   static fromSettings(settings: Settings): Session {
@@ -311,10 +328,12 @@ export class Session {
   }
 
   private dropRowsAfter(epoch: number): void {
-    const extra = this.wb.rows - (epoch + 1);
+    // Rows kept from earlier settings (Workbook.built) go too: the sheet stays one chain.
+    const extra = this.wb.built - (epoch + 1);
     if (extra <= 0) return;
     this.wb.hf.removeRows(this.wb.train, [this.layout.rowOf(epoch + 1), extra]);
-    this.wb.rows = epoch + 1;
+    this.wb.rows = Math.min(this.wb.rows, epoch + 1);
+    this.wb.built = epoch + 1;
     let dropped = false;
     for (const [k, o] of this.set) {
       if (o.epoch > epoch) {

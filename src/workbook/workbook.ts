@@ -2,7 +2,7 @@ import { HyperFormula, type ConfigParams, type RawCellContent } from 'hyperformu
 import { DATA_SHEET, TRAIN_SHEET, dataFields, type Column, type Layout } from '../layout/layout';
 import { rowTemplates, type RowTemplates } from './formulas';
 import { flattenParams } from '../spec/resolve';
-import { applyHyperFormulaPatches, compactDependencyGraph } from './hfPatches';
+import { applyHyperFormulaPatches, compactDependencyGraph, withoutChangeRecords, withRowTemplates } from './hfPatches';
 import type { LayerParams } from '../spec/types';
 
 /** The layout built into HyperFormula: the one model every view reads. */
@@ -15,6 +15,13 @@ export interface Workbook {
   order: number[][] | null;
   /** Rows present: epochs 0 .. rows - 1. The driver adds each later row when it reaches it. */
   rows: number;
+  /**
+   * Rows HyperFormula holds (≥ rows): after new settings of the same layout (retune.ts) the rows past `rows` are
+   * kept with their formulas, and the driver rewrites each one's weights when it reaches it instead of adding it.
+   */
+  built: number;
+  /** The sample of every step each built row holds (sample mode), when it differs from `order`. */
+  builtOrder: number[][] | null;
   /** Internal: renders each column's formula for a given row, and how far the graph has been compacted. */
   templates: RowTemplates;
   compactedFrom: number;
@@ -30,7 +37,7 @@ export const HF_CONFIG: Partial<ConfigParams> = {
 };
 
 /** Everything one epoch's row holds: its formulas, epoch number, drawn samples, and the weights (and optimizer states) it starts from. */
-function rowContents(wb: Pick<Workbook, 'layout' | 'order' | 'templates'>, epoch: number, weights: number[], velocities: number[] | null): RawCellContent[] {
+export function rowContents(wb: Pick<Workbook, 'layout' | 'order' | 'templates'>, epoch: number, weights: number[], velocities: number[] | null): RawCellContent[] {
   const { layout, templates } = wb;
   const sheetRow = layout.rowOf(epoch) + 1;
   const row: RawCellContent[] = templates.map((t) => (t ? t(sheetRow) : null));
@@ -42,7 +49,7 @@ function rowContents(wb: Pick<Workbook, 'layout' | 'order' | 'templates'>, epoch
   return row;
 }
 
-function dataSheet(layout: Layout): RawCellContent[][] {
+export function dataSheet(layout: Layout): RawCellContent[][] {
   const { inputs, targets } = layout.spec.data;
   return [
     ['sample', ...dataFields(layout.spec)],
@@ -62,15 +69,21 @@ export function buildWorkbook(layout: Layout, initial: LayerParams[], order: num
   applyHyperFormulaPatches();
   const config = { ...HF_CONFIG, maxRows: Math.max(40_000, layout.rowOf(spec.epochs) + 1) };
   const hf = HyperFormula.buildFromSheets({ [TRAIN_SHEET]: [columns.map((c) => c.name), row0], [DATA_SHEET]: dataSheet(layout) }, config);
-  return { ...base, hf, train: hf.getSheetId(TRAIN_SHEET)!, data: hf.getSheetId(DATA_SHEET)!, rows: 1, compactedFrom: 0 };
+  return { ...base, hf, train: hf.getSheetId(TRAIN_SHEET)!, data: hf.getSheetId(DATA_SHEET)!, rows: 1, built: 1, builtOrder: null, compactedFrom: 0 };
 }
 
 /** Adds the next epoch's row, starting from the given weights and velocities; it computes at once. */
 export function appendRow(wb: Workbook, weights: number[], velocities: number[] | null): void {
   if (wb.rows >= wb.layout.spec.epochs) throw new Error(`the sheet already has all ${wb.rows} epochs`);
+  if (wb.rows < wb.built) throw new Error(`row ${wb.rows} is built already`);
   const epoch = wb.rows;
-  wb.hf.setCellContents({ sheet: wb.train, row: wb.layout.rowOf(epoch), col: 0 }, [rowContents(wb, epoch, weights, velocities)]);
+  const row = wb.layout.rowOf(epoch);
+  const texts = rowContents(wb, epoch, weights, velocities);
+  // Each formula is its column's template for this row: the parser reuses the template's parse (see hfPatches).
+  withRowTemplates(wb.hf, { sheet: wb.train, row, texts, templates: wb.templates }, () =>
+    withoutChangeRecords(wb.hf, () => wb.hf.setCellContents({ sheet: wb.train, row, col: 0 }, [texts])));
   wb.rows++;
+  wb.built++;
 }
 
 /** Frees the slack of the dependency arrays made since the last call (see hfPatches). */

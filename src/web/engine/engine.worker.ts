@@ -54,7 +54,7 @@ function sendRows(from: number, to: number): void {
 }
 
 function attach(s: Session): void {
-  session?.wb.hf.destroy();
+  if (session && session.wb !== s.wb) session.wb.hf.destroy();
   session = s;
   sent = 0;
   s.on((e) => {
@@ -88,9 +88,12 @@ function trainPageLanes(lrs: number[], epochs: number) {
 
 async function handle(m: ToWorker): Promise<unknown> {
   switch (m.type) {
-    case 'create':
-      attach(new Session(m.spec));
+    case 'create': {
+      // New settings of the same network keep the built rows (Session's reuse); anything else is built anew.
+      await session?.stop();
+      attach(new Session(m.spec, session?.handOver() ?? undefined));
       return null;
+    }
     case 'train': return current().train();
     case 'step': return current().step();
     case 'stop': return current().stop();
