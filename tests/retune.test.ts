@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Session } from '../src/web/session';
 import { loadPreset } from '../src/spec/presets';
-import { withOverrides, type SpecOverrides } from '../src/spec/validate';
+import { parseSpec, toSpecJson, withOverrides, type SpecOverrides } from '../src/spec/validate';
+import type { Spec } from '../src/spec/types';
 
 /**
  * New settings of the same network keep the built rows and re-run the driver over them (src/workbook/retune.ts):
  * the sheet that comes out is the one a fresh build trains, cell for cell and formula for formula.
  */
 
-async function trained(preset: string, over: SpecOverrides, reuse?: Session) {
-  const s = new Session(withOverrides(loadPreset(preset), over), reuse?.handOver() ?? undefined);
+async function trained(preset: string | Spec, over: SpecOverrides, reuse?: Session) {
+  const s = new Session(withOverrides(typeof preset === 'string' ? loadPreset(preset) : preset, over), reuse?.handOver() ?? undefined);
   await s.train();
   return s;
 }
@@ -32,6 +33,22 @@ describe('settings changes without a rebuild', () => {
       expect(retuned.wb).not.toBe(fresh.wb);
       expect(sheet(retuned)).toEqual(sheet(fresh));
       expect(retuned.rows).toBe(fresh.rows);
+    });
+  }
+
+  // Optimizer states carried from row to row start from the optimizer's own start values (Adagrad's accumulator).
+  const adagrad = parseSpec({ ...(toSpecJson(loadPreset('end2-backprop-2-2-2')) as object), optimizer: { kind: 'adagrad', lr: 0.5, initial_accumulator_value: 0.1 } });
+  const optimizerCases: [string, Spec | string, SpecOverrides, SpecOverrides][] = [
+    ['Adam, softmax and cross-entropy', 'end2-xor-softmax-2-4-2', { epochs: 40 }, { epochs: 40, lr: 0.02 }],
+    ['Adagrad from an accumulator of 0.1', adagrad, { epochs: 30 }, { epochs: 30, lr: 0.2 }],
+  ];
+  for (const [what, spec, first, next] of optimizerCases) {
+    it(`${what}: a new η keeps the rows and equals a fresh build`, async () => {
+      const before = await trained(spec, first);
+      const kept = before.wb;
+      const retuned = await trained(spec, next, before);
+      expect(retuned.wb, 'the workbook was kept').toBe(kept);
+      expect(sheet(retuned)).toEqual(sheet(await trained(spec, next)));
     });
   }
 

@@ -34,7 +34,7 @@ export function retuneWorkbook(wb: Workbook, layout: Layout, initial: LayerParam
   wb.layout = layout;
   wb.order = order;
   wb.rows = 1;
-  const row0 = rowContents(wb, 0, weights, layout.velocityColumns ? weights.map(() => 0) : null);
+  const row0 = rowContents(wb, 0, weights, layout.initialState);
   const numbers = layout.columns.filter((c) => typeof row0[c.index] === 'number');
   withoutChangeRecords(wb.hf, () => wb.hf.batch(() => {
     for (const c of numbers) wb.hf.setCellContents({ sheet: wb.train, row: layout.rowOf(0), col: c.index }, row0[c.index]);
