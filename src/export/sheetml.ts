@@ -286,7 +286,8 @@ export class SheetMLBook {
       }
       try {
         const waited = this.sink.write(chunk);
-        if (waited) this.pending = (this.pending ?? Promise.resolve()).then(() => waited);
+        // The failure is kept (drain throws it): a writer abandoned after its file failed must not leave a rejection unheard.
+        if (waited) this.pending = (this.pending ?? Promise.resolve()).then(() => waited).catch((e: Error) => void (this.failure ??= e));
       } catch (e) {
         this.failure ??= e as Error;
       }
