@@ -192,13 +192,13 @@ describe.skipIf(!python)('edits in the sheet go along to the notebook', () => {
         [0, 'w1', 0.75], [0, 'b2', '=-0.5*0.5'], [0, 'v_w3', 0.125], [0, 'η', 0.3], [0, 'μ', 0.7],
         [12, 'η', 0.8], [18, 'w5', -1.25], [22, 'v_b1', 0.5], [30, 'μ', 0.2],
       ]);
-      expect(run.lr).toBe(0.3);
-      expect(run.momentum).toBe(0.7);
+      expect(run.settings).toEqual({ lr: 0.3, momentum: 0.7 });
       expect(flattenParams(run.initial)[0]).toBe(0.75);
       expect(run.initialVelocities).not.toBeNull();
       expect(run.changes.map((c) => [c.epoch, Object.keys(c).filter((k) => k !== 'epoch').sort()])).toEqual([
-        [12, ['lr']], [18, ['weights']], [22, ['velocities']], [30, ['momentum', 'velocities']],
+        [12, ['settings']], [18, ['weights']], [22, ['velocities']], [30, ['settings', 'velocities']],
       ]);
+      expect(run.changes.map((c) => c.settings)).toEqual([{ lr: 0.8 }, undefined, undefined, { momentum: 0.2 }]);
       const { py } = notebookFiles(run, 'test');
       expect(py).toContain('optim.SGD(model.parameters(), lr=0.3, momentum=0.7)');
       const { torch } = await runScript('edited-full', py);
