@@ -213,8 +213,8 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
     '',
     `${optimizer.explain} \`${optimizer.torch(spec.optimizer).replace(/\(.*/, '')}\` makes the same update as the sheet's formulas.`,
     '',
-    ...settingNames.map((h) => `- **${symbolOf(h)}** (\`${h.replace(/\[\d\]$/, '')}\`${h.endsWith(']') ? `, ${h.endsWith('[0]') ? 'the first' : 'the second'} of the pair` : ''}): ${HYPER_PARAMS[h].explain}`),
-    ...states.map((st) => `- **${st.name('w')}** (PyTorch's \`optimizer.state[p]['${st.torch}']\`): ${st.explain}`),
+    ...settingNames.map((h) => `- \`${h.replace(/\[(\d)\]$/, '')}\`${h.endsWith(']') ? ` (${h.endsWith('[0]') ? 'the first' : 'the second'} of the pair)` : ''}: ${HYPER_PARAMS[h].explain}`),
+    ...states.map((st) => `- \`optimizer.state[p]['${st.torch}']\`, the sheet's ${st.name(layout.params[0].name)} …: ${st.explain}`),
     '',
     `${explainText(layout, 'new-weight')} \`optimizer.step()\` makes that update for every parameter; ` +
       `the values are the sheet's epoch 0: ${settings}${edited.length ? ` (you changed ${edited.join(' and ')})` : ''}.`,
@@ -270,7 +270,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
       : 'Each epoch makes one update from all samples at once. The log prints the loss of the weights the epoch starts from, every 50 epochs and at the last.',
     ...(run.changes.length
       ? ['', `You edited the sheet after epoch 0 (${run.changes.map(describeChange).join('; ')}): \`sheet_edits\` sets the same values at the start of those epochs, as the sheet's rows do ` +
-        '(a setting in every `optimizer.param_groups` entry; `betas` is one pair there).']
+        `(a setting in every \`optimizer.param_groups\` entry${settingNames.some((h) => h.startsWith('betas')) ? '; `betas` is one pair there' : ''}).`]
       : []),
   );
   if (sampleMode) {
