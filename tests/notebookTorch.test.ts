@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notebookFiles, pyFloat } from '../src/export/notebook';
+import { notebookCells, notebookFiles, pyFloat } from '../src/export/notebook';
+import { OPTIMIZER_REGISTRY } from '../src/model/optimizers';
 import { notebookRunOf, type NotebookRun } from '../src/export/notebookRun';
 import { PRESET_NAMES, loadPreset } from '../src/spec/presets';
 import { flattenParams } from '../src/spec/resolve';
@@ -277,7 +278,7 @@ describe.skipIf(!python)('every optimizer and loss, run with PyTorch', () => {
     { name: 'adagrad: G at epoch 0, η decay later', spec: specOf('adagrad', 'mse', 'full', 30), full: true, edits: [[0, 'G_w1', 0.5], [11, 'η decay', 0.2]] },
   ];
 
-  const results = new Map<string, { run: NotebookRun; py: string; torch: { losses: number[]; final: number[] } }>();
+  const results = new Map<string, { run: NotebookRun; py: string; md: string; torch: { losses: number[]; final: number[] } }>();
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gradsheet-notebook-matrix-'));
     const made = [];
@@ -288,18 +289,19 @@ describe.skipIf(!python)('every optimizer and loss, run with PyTorch', () => {
       const run = notebookRunOf(s);
       s.wb.hf.destroy();
       const { py } = notebookFiles(run, 'test');
+      const md = notebookCells(run, 'test').filter((cell) => cell.kind === 'markdown').map((cell) => cell.source).join('\n');
       const script = join(dir, `case${i}.py`);
       writeFileSync(script, py);
-      made.push({ c, run, py, script, out: join(dir, `case${i}.json`) });
+      made.push({ c, run, py, md, script, out: join(dir, `case${i}.json`) });
     }
     const ran = await runAsync(python!, [HARNESS, ...made.flatMap((m) => [m.script, m.out])], dir);
     if (ran.status !== 0) throw new Error(`python3 failed (${ran.status}): ${ran.stderr}`);
-    for (const m of made) results.set(m.c.name, { run: m.run, py: m.py, torch: JSON.parse(readFileSync(m.out, 'utf8')) });
+    for (const m of made) results.set(m.c.name, { run: m.run, py: m.py, md: m.md, torch: JSON.parse(readFileSync(m.out, 'utf8')) });
   }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const { run, py, torch } = results.get(c.name)!;
+    const { run, py, md, torch } = results.get(c.name)!;
     expect(torch.losses).toHaveLength(run.losses.length);
     for (let e = 0; e < run.losses.length; e++) {
       expect(Math.abs(torch.losses[e] - run.losses[e]), `${c.name} epoch ${e}: torch ${torch.losses[e]}, sheet ${run.losses[e]}`).toBeLessThan(TOL);
@@ -309,7 +311,14 @@ describe.skipIf(!python)('every optimizer and loss, run with PyTorch', () => {
     const later = new Set(c.edits.filter(([e]) => e > 0).map(([e]) => e));
     expect(run.changes.map((ch) => ch.epoch)).toEqual([...later]);
     for (const text of c.expectPy ?? []) expect(py).toContain(text);
-    expect(py).not.toContain("'SGD'");
-    if (c.spec.optimizer.kind !== 'sgd') expect(py).not.toMatch(/\bSGD\b/);
+    // The markdown explains this optimizer (the registry's words), not SGD, and counts 2·3 + 3 + 3·2 + 2 parameters.
+    const opt = OPTIMIZER_REGISTRY[c.spec.optimizer.kind];
+    expect(md).toContain(opt.explain);
+    expect(md).toContain(`${opt.label} with η = ${run.settings.lr}`);
+    expect(md).toMatch(/Parameters: 9 \+ 8 = \*\*17\*\*/);
+    if (c.spec.optimizer.kind !== 'sgd') {
+      expect(py).not.toMatch(/\bSGD\b/);
+      expect(md).not.toMatch(/\bSGD\b/);
+    }
   });
 });
