@@ -14,7 +14,8 @@ import { groupAssign, torchActivation, torchEntry, torchLoss, torchStepStart } f
  * spec and the sheet's numbers, no Python needed. The notebook starts from the sheet's epoch-0 weights, draws the
  * sheet's samples in the sheet's order, replays the user's edits, logs as the CLI does and ends by comparing its
  * losses and final weights with the sheet's. The PyTorch text of each activation and loss is in notebookTorch.ts, the
- * optimizer's constructor and state keys in its registry entry (src/model/optimizers.ts). The .py is the code cells joined by a blank line (scriptOf).
+ * optimizer's constructor and state keys in its registry entry (src/model/optimizers.ts). The .py is the code cells
+ * joined by a blank line (scriptOf).
  */
 
 export interface NotebookCell {
