@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { notebookCells, notebookFiles, pyFloat, scriptOf } from '../src/export/notebook';
 import type { NotebookRun } from '../src/export/notebookRun';
 import { NotebookError } from '../src/export/notebookTorch';
+import { settingsOf } from '../src/model/optimizers';
 import { trainReference } from '../src/reference/trainer';
 import { loadPreset } from '../src/spec/presets';
 import { flattenParams, initialParams, sampleOrder } from '../src/spec/resolve';
@@ -27,7 +28,7 @@ function runOf(spec: Spec): NotebookRun {
   const order = sampleOrder(spec);
   const ref = trainReference(spec, initial, order);
   return {
-    spec, epochs: spec.epochs, lr: spec.optimizer.lr, momentum: spec.optimizer.momentum, initial, initialVelocities: null,
+    spec, epochs: spec.epochs, settings: Object.fromEntries(settingsOf(spec.optimizer).map(({ param, value }) => [param.name, value])), initial, initialVelocities: null,
     order, changes: [], losses: ref.epochLoss, final: flattenParams(ref.final),
   };
 }
@@ -49,9 +50,8 @@ describe('float literals', () => {
 describe('what the notebook export cannot write gets a clear message', () => {
   const base = loadPreset('end2-backprop-2-2-2');
   it.each([
-    ['loss', { ...base, model: { ...base.model, loss: 'bce' } }, 'the notebook export does not know loss "bce" yet'],
+    ['loss', { ...base, model: { ...base.model, loss: 'hinge' } }, 'the notebook export does not know loss "hinge" yet'],
     ['activation', { ...base, model: { ...base.model, activations: ['sigmoid', 'softplus'] } }, 'the notebook export does not know activation "softplus" yet'],
-    ['optimizer', { ...base, optimizer: { ...base.optimizer, name: 'adam' } }, 'the notebook export does not know optimizer "adam" yet'],
   ])('an unknown %s', (_what, spec, message) => {
     const run = { ...runOf(base), spec: spec as unknown as Spec };
     const err = (() => {
@@ -108,7 +108,7 @@ describe('the course notebook, cell by cell (end2-xor-44, 3 epochs)', () => {
     expect(py.match(/x = torch\.tanh\(x\)/g)).toHaveLength(3);
     expect(py).toContain('x = self.lin4(x)  # no activation on the output');
     expect(py).toContain('loss_func = nn.L1Loss()');
-    expect(py).toContain('optimizer = optim.SGD(model.parameters(), lr=0.02, momentum=0.9)');
+    expect(py).toContain('optimizer = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)');
     expect(py).toContain("print(f'Epoch: {i}\\tLoss: {loss.item():.10f}')");
     expect(py).not.toMatch(/random|manual_seed/);
   });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notebookFiles, pyFloat } from '../src/export/notebook';
+import { notebookCells, notebookFiles, pyFloat } from '../src/export/notebook';
+import { OPTIMIZER_REGISTRY } from '../src/model/optimizers';
 import { notebookRunOf, type NotebookRun } from '../src/export/notebookRun';
 import { PRESET_NAMES, loadPreset } from '../src/spec/presets';
 import { flattenParams } from '../src/spec/resolve';
@@ -192,13 +193,13 @@ describe.skipIf(!python)('edits in the sheet go along to the notebook', () => {
         [0, 'w1', 0.75], [0, 'b2', '=-0.5*0.5'], [0, 'v_w3', 0.125], [0, 'η', 0.3], [0, 'μ', 0.7],
         [12, 'η', 0.8], [18, 'w5', -1.25], [22, 'v_b1', 0.5], [30, 'μ', 0.2],
       ]);
-      expect(run.lr).toBe(0.3);
-      expect(run.momentum).toBe(0.7);
+      expect(run.settings).toEqual({ lr: 0.3, momentum: 0.7 });
       expect(flattenParams(run.initial)[0]).toBe(0.75);
       expect(run.initialVelocities).not.toBeNull();
       expect(run.changes.map((c) => [c.epoch, Object.keys(c).filter((k) => k !== 'epoch').sort()])).toEqual([
-        [12, ['lr']], [18, ['weights']], [22, ['velocities']], [30, ['momentum', 'velocities']],
+        [12, ['settings']], [18, ['weights']], [22, ['velocities']], [30, ['settings', 'velocities']],
       ]);
+      expect(run.changes.map((c) => c.settings)).toEqual([{ lr: 0.8 }, undefined, undefined, { momentum: 0.2 }]);
       const { py } = notebookFiles(run, 'test');
       expect(py).toContain('optim.SGD(model.parameters(), lr=0.3, momentum=0.7)');
       const { torch } = await runScript('edited-full', py);
@@ -225,6 +226,99 @@ describe.skipIf(!python)('edits in the sheet go along to the notebook', () => {
       s.wb.hf.destroy();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * Every optimizer kind of the registry × every loss a 2-3-2 network allows (mse and bce on a sigmoid output,
+ * cross-entropy on identity outputs), full batch: PyTorch agrees with the sheet (the session's workbook, the formula
+ * engine) on every epoch's loss and the final weights to 1e-9. Plus single-sample runs, epoch-0 setting and state
+ * edits, and β1, η, λ and μ edited mid-run. All scripts run in one python3 process (tests/support/notebook_harness.py).
+ */
+describe.skipIf(!python)('every optimizer and loss, run with PyTorch', () => {
+  const OPTIMIZERS: Record<string, Record<string, unknown>> = {
+    sgd: { kind: 'sgd', lr: 0.5, momentum: 0.6, nesterov: true, weight_decay: 0.01 },
+    'sgd-plain': { kind: 'sgd', lr: 0.7 },
+    adagrad: { kind: 'adagrad', lr: 0.2, lr_decay: 0.01, weight_decay: 0.02, initial_accumulator_value: 0.1, eps: 1e-10 },
+    rmsprop: { kind: 'rmsprop', lr: 0.01, alpha: 0.9, eps: 1e-8, weight_decay: 0.01, momentum: 0.5, centered: true },
+    'rmsprop-plain': { kind: 'rmsprop', lr: 0.01 },
+    adam: { kind: 'adam', lr: 0.05, betas: [0.8, 0.99], eps: 1e-8, weight_decay: 0.01 },
+    adamw: { kind: 'adamw', lr: 0.05, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.1 },
+  };
+  const OUTPUT: Record<string, string> = { mse: 'sigmoid', bce: 'sigmoid', 'cross-entropy': 'identity' };
+  const specOf = (opt: string, loss: string, batch: 'full' | 'sample', epochs: number) => parseSpec({
+    name: `${opt}-${loss}-${batch}`,
+    model: { layers: [2, 3, 2], bias: true, activations: ['tanh', OUTPUT[loss]], loss },
+    data: { inputs: [[0.5, -1], [1.5, 0.25], [-0.75, 2], [0, 0]], targets: [[1, 0], [0, 1], [0, 1], [1, 0]] },
+    optimizer: OPTIMIZERS[opt], batch, epochs, seed: 11,
+    ...(batch === 'sample' ? { stepsPerEpoch: 4 } : {}),
+    init: { weights: 'pytorch-uniform', biases: 'pytorch-uniform' },
+  });
+
+  interface Case { name: string; spec: Spec; edits: [number, string, number][]; full: boolean; expectPy?: string[] }
+  const cases: Case[] = [
+    ...Object.keys(OPTIMIZERS).flatMap((opt) => Object.keys(OUTPUT).map((loss) => ({ name: `${opt} × ${loss}`, spec: specOf(opt, loss, 'full', 30), edits: [], full: true }))),
+    { name: 'single sample: rmsprop × bce', spec: specOf('rmsprop', 'bce', 'sample', 20), edits: [], full: false },
+    { name: 'single sample: adam × cross-entropy', spec: specOf('adam', 'cross-entropy', 'sample', 20), edits: [], full: false },
+    {
+      name: 'adam: β1, ε and m_w… at epoch 0; β1, η, β2 and v_… later', spec: specOf('adam', 'cross-entropy', 'full', 30), full: true,
+      edits: [[0, 'β1', 0.7], [0, 'ε', 1e-6], [0, 'm_w1', 0.05], [9, 'β1', 0.95], [14, 'η', 0.02], [19, 'β2', 0.9], [23, 'v_w11', 0.01]],
+      expectPy: ["betas=(0.7, 0.99), eps=0.000001", "group['betas'] = (edit['betas[0]'], group['betas'][1])", "group['betas'] = (group['betas'][0], edit['betas[1]'])", "'exp_avg', 'exp_avg_sq'"],
+    },
+    {
+      name: 'sgd nesterov: μ = 0 at epoch 0, μ and λ later', spec: specOf('sgd', 'mse', 'full', 30), full: true,
+      edits: [[0, 'μ', 0], [10, 'μ', 0.8], [15, 'λ', 0.05], [20, 'v_b1', 0.3]],
+      expectPy: ["optimizer.param_groups[0]['momentum'] = 0.0"],
+    },
+    {
+      name: 'rmsprop: μ to 0 and back, α, and m_… (grad_avg) later', spec: specOf('rmsprop', 'bce', 'full', 30), full: true,
+      edits: [[5, 'μ', 0], [12, 'μ', 0.7], [16, 'α', 0.8], [21, 'm_w4', -0.02]],
+    },
+    { name: 'adagrad: G at epoch 0, η decay later', spec: specOf('adagrad', 'mse', 'full', 30), full: true, edits: [[0, 'G_w1', 0.5], [11, 'η decay', 0.2]] },
+  ];
+
+  const results = new Map<string, { run: NotebookRun; py: string; md: string; torch: { losses: number[]; final: number[] } }>();
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gradsheet-notebook-matrix-'));
+    const made = [];
+    for (const [i, c] of cases.entries()) {
+      const s = new Session(c.spec);
+      await s.train();
+      for (const [epoch, column, value] of c.edits) await s.edit(epoch, s.layout.column(column), value);
+      const run = notebookRunOf(s);
+      s.wb.hf.destroy();
+      const { py } = notebookFiles(run, 'test');
+      const md = notebookCells(run, 'test').filter((cell) => cell.kind === 'markdown').map((cell) => cell.source).join('\n');
+      const script = join(dir, `case${i}.py`);
+      writeFileSync(script, py);
+      made.push({ c, run, py, md, script, out: join(dir, `case${i}.json`) });
+    }
+    const ran = await runAsync(python!, [HARNESS, ...made.flatMap((m) => [m.script, m.out])], dir);
+    if (ran.status !== 0) throw new Error(`python3 failed (${ran.status}): ${ran.stderr}`);
+    for (const m of made) results.set(m.c.name, { run: m.run, py: m.py, md: m.md, torch: JSON.parse(readFileSync(m.out, 'utf8')) });
+  }, 600_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const { run, py, md, torch } = results.get(c.name)!;
+    expect(torch.losses).toHaveLength(run.losses.length);
+    for (let e = 0; e < run.losses.length; e++) {
+      expect(Math.abs(torch.losses[e] - run.losses[e]), `${c.name} epoch ${e}: torch ${torch.losses[e]}, sheet ${run.losses[e]}`).toBeLessThan(TOL);
+    }
+    if (c.full) run.final.forEach((w, i) => expect(Math.abs(torch.final[i] - w), `${c.name} final ${i}`).toBeLessThan(TOL));
+    // The edits took: every one after epoch 0 is a change the notebook replays.
+    const later = new Set(c.edits.filter(([e]) => e > 0).map(([e]) => e));
+    expect(run.changes.map((ch) => ch.epoch)).toEqual([...later]);
+    for (const text of c.expectPy ?? []) expect(py).toContain(text);
+    // The markdown explains this optimizer (the registry's words), not SGD, and counts 2·3 + 3 + 3·2 + 2 parameters.
+    const opt = OPTIMIZER_REGISTRY[c.spec.optimizer.kind];
+    expect(md).toContain(opt.explain);
+    expect(md).toContain(`${opt.label} with η = ${run.settings.lr}`);
+    expect(md).toMatch(/Parameters: 9 \+ 8 = \*\*17\*\*/);
+    if (c.spec.optimizer.kind !== 'sgd') {
+      expect(py).not.toMatch(/\bSGD\b/);
+      expect(md).not.toMatch(/\bSGD\b/);
     }
   });
 });

@@ -3,17 +3,19 @@ import type { ColumnKind, Layout } from '../layout/layout';
 import { buildLayout } from '../layout/layout';
 import { ACTIVATION_REGISTRY } from '../model/activations';
 import { LOSS_REGISTRY } from '../model/losses';
+import { HYPER_PARAMS, OPTIMIZER_REGISTRY, hyperValue, type HyperName } from '../model/optimizers';
 import { flattenParams, initialParams, parameterCount } from '../spec/resolve';
 import type { Spec } from '../spec/types';
-import type { NotebookRun } from './notebookRun';
-import { optimizerName, torchActivation, torchEntry, torchLoss, torchOptimizer } from './notebookTorch';
+import type { NotebookRun, RunSettings } from './notebookRun';
+import { groupAssign, torchActivation, torchEntry, torchLoss, torchStepStart } from './notebookTorch';
 
 /**
  * The sheet as the course's PyTorch notebook (nbformat 4) and the same code as a .py: generated here from the
  * spec and the sheet's numbers, no Python needed. The notebook starts from the sheet's epoch-0 weights, draws the
  * sheet's samples in the sheet's order, replays the user's edits, logs as the CLI does and ends by comparing its
- * losses and final weights with the sheet's. The PyTorch text of each activation, loss and optimizer is in
- * notebookTorch.ts. The .py is the code cells joined by a blank line (scriptOf).
+ * losses and final weights with the sheet's. The PyTorch text of each activation and loss is in notebookTorch.ts, the
+ * optimizer's constructor and state keys in its registry entry (src/model/optimizers.ts). The .py is the code cells
+ * joined by a blank line (scriptOf).
  */
 
 export interface NotebookCell {
@@ -70,7 +72,8 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
   const { layers, bias, activations, loss } = spec.model;
   checkNotebookSpec(spec);
   const layout = buildLayout(spec);
-  const optimizer = torchEntry(torchOptimizer, 'optimizer', optimizerName(spec.optimizer));
+  const optimizer = OPTIMIZER_REGISTRY[spec.optimizer.kind];
+  const states = optimizer.state(spec.optimizer);
   const lossCode = torchEntry(torchLoss, 'loss', loss);
   const acts = activations.map((a) => torchEntry(torchActivation, 'activation', a));
   const nLayers = layers.length - 1;
@@ -83,7 +86,9 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
   const md = (...lines: string[]) => cells.push({ kind: 'markdown', source: lines.join('\n') });
   const code = (...lines: string[]) => cells.push({ kind: 'code', source: lines.join('\n') });
 
-  const settings = `η = ${run.lr}${layout.momentumColumn ? `, μ = ${run.momentum}` : ''}`;
+  const settingNames = layout.settingColumns.map((s) => s.column.hyper!);
+  const symbolOf = (h: HyperName) => HYPER_PARAMS[h].symbol!;
+  const settings = settingNames.map((h) => `${symbolOf(h)} = ${run.settings[h]}`).join(', ');
   const batching = sampleMode
     ? `${plural(epochs, 'epoch')} of ${plural(steps, 'single-sample step')} (one update per sample drawn)`
     : `${plural(epochs, 'epoch')} of one full-batch update (all ${spec.data.inputs.length} samples)`;
@@ -92,7 +97,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
     '',
     ...(spec.description ? [mdText(spec.description), ''] : []),
     `gradsheet ${mdText(version)} wrote this notebook from its sheet: a ${layers.join('-')} network with ${params} parameters, ` +
-      `${lossInfo.name === 'half-sse' ? 'half-SSE' : lossInfo.name.toUpperCase()} loss, ${optimizerName(spec.optimizer).toUpperCase()} with ${settings}, ${batching}. ` +
+      `${LOSS_LABEL[loss]} loss, ${optimizer.label} with ${settings}, ${batching}. ` +
       'It starts from the sheet\'s epoch-0 weights' + (sampleMode ? ' and draws the sheet\'s samples in the sheet\'s order' : '') +
       ', so each epoch\'s loss should be the sheet\'s: the last cell checks. Everything is float64, as in the sheet. ' +
       'Run the cells in order; the same code is the exported `.py` (`python3 FILE.py`). It needs PyTorch only.',
@@ -139,6 +144,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
   for (let l = 0; l < nLayers; l++) {
     const f = acts[l];
     forward.push(`        x = self.lin${l + 1}(x)${f ? '' : l === nLayers - 1 ? '  # no activation on the output' : '  # no activation'}`);
+    if (l === nLayers - 1 && lossCode.input === 'logits') forward.push('        self.logits = x  # the output\'s weighted sums z, which the loss reads');
     if (f) forward.push(`        x = ${f('x')}`);
   }
   code(
@@ -192,31 +198,38 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
   md(
     '## What is loss?',
     '',
-    `One number for how wrong the outputs are, which training pushes down. ${lossInfo.explain} ` +
-      (lossInfo.name === 'half-sse'
-        ? 'PyTorch has no loss for it (`MSELoss` takes the mean), so it is written out.'
-        : `The sheet divides by the number of outputs in the update (${sampleMode ? `${nOut}: one sample` : `${nOut * spec.data.inputs.length}: every output of every sample`}), which is PyTorch's mean.`),
+    `One number for how wrong the outputs are, which training pushes down. ${lossInfo.explain} ${lossDivisorText(spec)}` +
+      (lossCode.input === 'logits' ? ' The network\'s forward keeps the output layer\'s weighted sums (`model.logits`) for it; its output is still the sigmoid\'s.' : ''),
   );
-  code(...lossCode);
+  code(...lossCode.lines);
 
   // Learning rate and the optimizer.
   const helpers = run.initialVelocities !== null || run.changes.some((c) => c.weights || c.velocities);
-  const edited = [run.lr !== spec.optimizer.lr && `η from the spec's ${spec.optimizer.lr}`, layout.momentumColumn && run.momentum !== spec.optimizer.momentum && `μ from the spec's ${spec.optimizer.momentum}`]
-    .filter(Boolean);
+  const edited = settingNames
+    .filter((h) => run.settings[h] !== hyperValue(spec.optimizer, h))
+    .map((h) => `${symbolOf(h)} from the spec's ${hyperValue(spec.optimizer, h)}`);
+  const stateKeys = states.map((st) => `\`${st.torch}\``).join(', ');
   md(
     '## What does the learning rate do? The optimizer',
     '',
-    explainText(layout, 'lr'),
-    ...(layout.momentumColumn
-      ? ['', `${explainText(layout, 'momentum')} PyTorch's SGD does exactly this with dampening 0: the first step's v is the gradient itself.`]
-      : []),
+    `${optimizer.explain} \`${optimizer.torch(spec.optimizer).replace(/\(.*/, '')}\` makes the same update as the sheet's formulas.`,
+    '',
+    ...settingNames.map((h) => `- \`${h.replace(/\[(\d)\]$/, '')}\`${h.endsWith(']') ? ` (${h.endsWith('[0]') ? 'the first' : 'the second'} of the pair)` : ''}: ${HYPER_PARAMS[h].explain}`),
+    ...states.map((st) => `- \`optimizer.state[p]['${st.torch}']\`, the sheet's ${st.name(layout.params[0].name)} …: ${st.explain}`),
     '',
     `${explainText(layout, 'new-weight')} \`optimizer.step()\` makes that update for every parameter; ` +
       `the values are the sheet's epoch 0: ${settings}${edited.length ? ` (you changed ${edited.join(' and ')})` : ''}.`,
-    ...(run.initialVelocities ? ['', `The sheet's starting velocities are not zero (you set them), so they become the optimizer's \`${optimizer.velocityState}\`.`] : []),
+    ...(run.initialVelocities ? ['', `The sheet's starting ${states.map((st) => st.group).join(' and ')} are not the optimizer's own start (you set them), so they become its ${stateKeys}.`] : []),
   );
-  const optimizerLines = [optimizer.construct({ ...spec.optimizer, lr: run.lr, momentum: run.momentum }, pyFloat)];
+  const optimizerLines = [`optimizer = ${optimizer.torch(constructedWith(spec, run.settings))}`];
+  if (nesterovWithoutMomentum(spec, run.settings)) {
+    optimizerLines.push(
+      '# You set μ = 0 at epoch 0: PyTorch\'s SGD refuses nesterov=True without a momentum when it is made, not when it steps.',
+      `optimizer.param_groups[0]['momentum'] = ${pyFloat(run.settings.momentum!)}`,
+    );
+  }
   if (helpers) {
+    const step = torchStepStart[spec.optimizer.kind];
     optimizerLines.push(
       '',
       '',
@@ -229,13 +242,17 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
       '    return out',
       '',
       '',
-      'def set_velocities(flat):',
-      `    for p, v in zip(model.parameters(), from_flat(flat)):`,
-      `        optimizer.state[p]['${optimizer.velocityState}'] = v`,
+      'def set_states(flat):',
+      `    """The sheet's ${states.map((st) => st.name('…')).join(', ')} (in that order, each in the sheet's weight order) as PyTorch's optimizer state."""`,
+      `    n = ${params}`,
+      `    for k, key in enumerate([${states.map((st) => `'${st.torch}'`).join(', ')}]):`,
+      '        for p, v in zip(model.parameters(), from_flat(flat[k * n:(k + 1) * n])):',
+      ...(step ? [`            optimizer.state[p].setdefault('step', ${step})  # PyTorch makes its state on the first step only when there is none`] : []),
+      '            optimizer.state[p][key] = v',
     );
   }
   if (run.initialVelocities) {
-    optimizerLines.push('', '', `set_velocities(${pyList(floats(run.initialVelocities), 4, '')})  # the sheet's v_… of epoch 0`);
+    optimizerLines.push('', '', `set_states(${pyList(floats(run.initialVelocities), 4, '')})  # the sheet's epoch 0`);
   }
   code(...optimizerLines);
 
@@ -253,7 +270,8 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
         'The log prints the loss of the epoch\'s last step, as the course notebook does, every 50 epochs and at the last.'
       : 'Each epoch makes one update from all samples at once. The log prints the loss of the weights the epoch starts from, every 50 epochs and at the last.',
     ...(run.changes.length
-      ? ['', `You edited the sheet after epoch 0 (${run.changes.map(describeChange).join('; ')}): \`sheet_edits\` sets the same values at the start of those epochs, as the sheet's rows do.`]
+      ? ['', `You edited the sheet after epoch 0 (${run.changes.map(describeChange).join('; ')}): \`sheet_edits\` sets the same values at the start of those epochs, as the sheet's rows do ` +
+        `(a setting in every \`optimizer.param_groups\` entry${settingNames.some((h) => h.startsWith('betas')) ? '; `betas` is one pair there' : ''}).`]
       : []),
   );
   if (sampleMode) {
@@ -263,7 +281,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
     );
   }
   if (run.changes.length) {
-    const keys = optimizer.groupKey;
+    const edits = [...new Set(run.changes.flatMap((c) => Object.keys(c.settings ?? {}) as HyperName[]))];
     code(
       '# What you edited in the sheet after epoch 0, by epoch: set before that epoch trains.',
       'sheet_edits = {',
@@ -273,17 +291,14 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
       '',
       'def apply_sheet_edits(epoch):',
       '    edit = sheet_edits.get(epoch, {})',
-      '    for group in optimizer.param_groups:',
-      `        if 'lr' in edit:`,
-      `            group['${keys.lr}'] = edit['lr']`,
-      `        if 'momentum' in edit:`,
-      `            group['${keys.momentum}'] = edit['momentum']`,
+      ...(edits.length ? ['    for group in optimizer.param_groups:'] : []),
+      ...edits.flatMap((h) => [`        if '${h}' in edit:`, `            ${groupAssign(h, `edit['${h}']`)}`]),
       `    if 'weights' in edit:`,
       '        with torch.no_grad():',
       '            for p, w in zip(model.parameters(), from_flat(edit[\'weights\'])):',
       '                p.copy_(w)',
       `    if 'velocities' in edit:`,
-      `        set_velocities(edit['velocities'])`,
+      `        set_states(edit['velocities'])`,
     );
   }
   const xb = sampleMode ? 'X[data_point]' : 'X';
@@ -291,7 +306,7 @@ export function notebookCells(run: NotebookRun, version: string): NotebookCell[]
   const stepLines = [
     'optimizer.zero_grad()',
     `y_hat = model(${xb})`,
-    `loss = loss_func(y_hat, ${yb})`,
+    `loss = loss_func(${lossCode.input === 'logits' ? 'model.logits' : 'y_hat'}, ${yb})`,
     'loss.backward()',
     'optimizer.step()',
   ];
@@ -353,20 +368,54 @@ function sameNumbers(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 }
 
+const LOSS_LABEL: Record<Spec['model']['loss'], string> = {
+  'half-sse': 'half-SSE', mse: 'MSE', l1: 'L1', bce: 'binary cross-entropy', 'cross-entropy': 'softmax cross-entropy',
+};
+
+/** What the sheet's loss divides by (LOSS_REGISTRY's divisor for one update), and that it is PyTorch's reduction. */
+function lossDivisorText(spec: Spec): string {
+  const { loss, layers } = spec.model;
+  const nOut = layers[layers.length - 1];
+  const samples = spec.batch === 'sample' ? 1 : spec.data.inputs.length;
+  const n = LOSS_REGISTRY[loss].divisor(nOut, samples);
+  if (loss === 'half-sse') return 'PyTorch has no loss for it (`MSELoss` takes the mean), so it is written out.';
+  const update = spec.batch === 'sample' ? 'one sample' : `all ${samples} samples`;
+  if (loss === 'cross-entropy') {
+    return `The sheet sums over the ${nOut} classes and divides by the number of samples in the update (${n}: ${update}), which is ` +
+      'PyTorch\'s mean for `CrossEntropyLoss` with class-probability targets (the batch size, not samples × classes).';
+  }
+  return `The sheet divides by the number of outputs in the update (${n}: ${spec.batch === 'sample' ? 'one sample' : 'every output of every sample'}), which is PyTorch's mean.`;
+}
+
+/** The spec's optimizer with the sheet's epoch-0 settings, as the constructor gets them. */
+function constructedWith(spec: Spec, settings: RunSettings): Spec['optimizer'] {
+  const o = { ...spec.optimizer, betas: [...spec.optimizer.betas] as [number, number] };
+  for (const [h, v] of Object.entries(settings) as [HyperName, number][]) {
+    if (h === 'betas[0]') o.betas[0] = v;
+    else if (h === 'betas[1]') o.betas[1] = v;
+    else if (h === 'momentum' && nesterovWithoutMomentum(spec, settings)) continue;
+    else (o as unknown as Record<string, number>)[h] = v;
+  }
+  return o;
+}
+
+function nesterovWithoutMomentum(spec: Spec, settings: RunSettings): boolean {
+  return spec.optimizer.kind === 'sgd' && spec.optimizer.nesterov && settings.momentum === 0;
+}
+
 function describeChange(c: NotebookRun['changes'][number]): string {
+  const set = Object.entries(c.settings ?? {}) as [HyperName, number][];
   const what = [
-    c.lr !== undefined && `η = ${c.lr}`,
-    c.momentum !== undefined && `μ = ${c.momentum}`,
+    ...set.map(([h, v]) => `${HYPER_PARAMS[h].symbol} = ${v}`),
     c.weights && 'weights',
-    c.velocities && c.momentum === undefined && 'velocities',
+    c.velocities && c.settings?.momentum === undefined && 'optimizer states',
   ].filter(Boolean);
   return `epoch ${c.epoch}: ${what.join(', ')}`;
 }
 
 function changeDict(c: NotebookRun['changes'][number]): string {
   const parts: string[] = [];
-  if (c.lr !== undefined) parts.push(`'lr': ${pyFloat(c.lr)}`);
-  if (c.momentum !== undefined) parts.push(`'momentum': ${pyFloat(c.momentum)}`);
+  for (const [h, v] of Object.entries(c.settings ?? {})) parts.push(`'${h}': ${pyFloat(v)}`);
   if (c.weights) parts.push(`'weights': [${floats(c.weights).join(', ')}]`);
   if (c.velocities) parts.push(`'velocities': [${floats(c.velocities).join(', ')}]`);
   return `{${parts.join(', ')}}`;
@@ -400,9 +449,8 @@ export function notebookFiles(run: NotebookRun, version: string): NotebookFiles 
   return { ipynb: ipynbOf(cells), py: scriptOf(cells) };
 }
 
-/** Throws NotebookError when the spec names an activation, loss or optimizer the export cannot write (the CLI checks before training). */
+/** Throws NotebookError when the spec names an activation or loss the export cannot write (the CLI checks before training). */
 export function checkNotebookSpec(spec: Spec): void {
-  torchEntry(torchOptimizer, 'optimizer', optimizerName(spec.optimizer));
   torchEntry(torchLoss, 'loss', spec.model.loss);
   for (const a of spec.model.activations) torchEntry(torchActivation, 'activation', a);
 }

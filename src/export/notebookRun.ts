@@ -1,5 +1,6 @@
 import type { CellValue } from 'hyperformula';
 import type { Column, Layout } from '../layout/layout';
+import type { HyperName } from '../model/optimizers';
 import { unflattenParams } from '../spec/resolve';
 import type { LayerParams, Spec } from '../spec/types';
 
@@ -8,14 +9,20 @@ import type { LayerParams, Spec } from '../spec/types';
  * weights a user edited go along (epoch 0's as the notebook's starting point, later ones as edits it replays).
  */
 
+/** The per-row settings (η, μ, β1 …) by their PyTorch names (Layout.settingColumns). */
+export type RunSettings = Partial<Record<HyperName, number>>;
+
 /** What the user set in a row after epoch 0: the notebook applies it at the start of that epoch. */
 export interface RunChange {
   epoch: number;
-  lr?: number;
-  momentum?: number;
+  /** The settings that differ from the row above's. */
+  settings?: RunSettings;
   /** Every weight (run-file order) when any differs from the new weights of the row above. */
   weights?: number[];
-  /** Every velocity when any differs from the row above's new velocities, or when μ changed. */
+  /**
+   * Every optimizer state (Layout.velocityColumns order) when any differs from the row above's new states, or when
+   * μ changed (PyTorch keeps no momentum buffer up to date while μ is 0).
+   */
   velocities?: number[];
 }
 
@@ -23,12 +30,11 @@ export interface NotebookRun {
   spec: Spec;
   /** Epochs in the sheet (fewer than spec.epochs when training was stopped). */
   epochs: number;
-  /** Epoch 0's η and μ (0 without a μ column). */
-  lr: number;
-  momentum: number;
+  /** Epoch 0's value of every per-row setting. */
+  settings: RunSettings;
   /** Epoch 0's weights. */
   initial: LayerParams[];
-  /** Epoch 0's velocities (run-file order); null when there are none or all are 0 (PyTorch's start). */
+  /** Epoch 0's optimizer states (Layout.velocityColumns order); null when there are none or all are the optimizer's own start (Layout.initialState). */
   initialVelocities: number[] | null;
   /** Sample mode: the sample of every step, 0-based, one array per epoch; null in full batch. */
   order: number[][] | null;
@@ -57,34 +63,32 @@ export function notebookRunOf(sheet: SheetValues): NotebookRun {
   };
   const row = (epoch: number, cols: Column[]) => cols.map((c) => num(epoch, c));
   const same = (a: number[], b: number[]) => a.every((x, i) => Object.is(x, b[i]));
-  const { lrColumn, momentumColumn, weightColumns, velocityColumns, nextWeightColumns, nextVelocityColumns } = layout;
+  const { settingColumns, weightColumns, velocityColumns, nextWeightColumns, nextVelocityColumns } = layout;
+  const settingsAt = (epoch: number): RunSettings =>
+    Object.fromEntries(settingColumns.map(({ column }) => [column.hyper!, num(epoch, column)]));
 
   const velocities0 = velocityColumns ? row(0, velocityColumns) : null;
   const changes: RunChange[] = [];
   for (let e = 1; e < rows; e++) {
     const change: RunChange = { epoch: e };
-    const lr = num(e, lrColumn);
-    if (!Object.is(lr, num(e - 1, lrColumn))) change.lr = lr;
-    if (momentumColumn) {
-      const mu = num(e, momentumColumn);
-      if (!Object.is(mu, num(e - 1, momentumColumn))) change.momentum = mu;
-    }
+    const before = settingsAt(e - 1);
+    const edited = Object.entries(settingsAt(e)).filter(([k, v]) => !Object.is(v, before[k as HyperName]));
+    if (edited.length) change.settings = Object.fromEntries(edited);
     const weights = row(e, weightColumns);
     if (!same(weights, row(e - 1, nextWeightColumns))) change.weights = weights;
     if (velocityColumns && nextVelocityColumns) {
       const v = row(e, velocityColumns);
       // With μ changed the optimizer's buffers are set from the sheet too (PyTorch keeps none while μ is 0).
-      if (change.momentum !== undefined || !same(v, row(e - 1, nextVelocityColumns))) change.velocities = v;
+      if (change.settings?.momentum !== undefined || !same(v, row(e - 1, nextVelocityColumns))) change.velocities = v;
     }
     if (Object.keys(change).length > 1) changes.push(change);
   }
   return {
     spec,
     epochs: rows,
-    lr: num(0, lrColumn),
-    momentum: momentumColumn ? num(0, momentumColumn) : 0,
+    settings: settingsAt(0),
     initial: unflattenParams(row(0, weightColumns), spec.model.layers, spec.model.bias),
-    initialVelocities: velocities0 && velocities0.some((v) => v !== 0) ? velocities0 : null,
+    initialVelocities: velocities0 && !same(velocities0, layout.initialState!) ? velocities0 : null,
     order: spec.batch === 'sample'
       ? Array.from({ length: rows }, (_, e) => layout.sampleColumns.map((c) => num(e, c) - 1))
       : null,

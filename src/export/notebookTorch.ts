@@ -1,10 +1,13 @@
-import type { ActivationName, LossName, OptimizerSpec } from '../spec/types';
+import type { HyperName } from '../model/optimizers';
+import type { ActivationName, LossName, OptimizerKind } from '../spec/types';
 
 /**
- * The PyTorch text of every activation, loss and optimizer the notebook export knows, keyed by the registry names
- * (src/model/*). Adding one to gradsheet means adding its line here; a spec that names one missing here gets
- * NotebookError ("the notebook export does not know … yet"). Each must compute what the sheet's formula computes
- * (the same mean or sum, the same conventions), or the notebook's last cell shows the two parting.
+ * The PyTorch text of every activation and loss the notebook export knows, keyed by the registry names
+ * (src/model/*), and what an optimizer needs beyond its registry entry (whose `torch` is the constructor and whose
+ * states name PyTorch's state keys). Adding an activation or loss to gradsheet means adding its line here; a spec
+ * that names one missing here gets NotebookError ("the notebook export does not know … yet"). Each must compute what
+ * the sheet's formula computes (the same mean or sum, the same conventions), or the notebook's last cell shows the
+ * two parting.
  */
 
 /** A spec the notebook export cannot write. */
@@ -23,46 +26,63 @@ export const torchActivation: Partial<Record<ActivationName, ((x: string) => str
   identity: null,
 };
 
-/** Python lines that define `loss_func(y_hat, y)`: the sheet's loss over every output of the batch. */
-export const torchLoss: Partial<Record<LossName, string[]>> = {
-  // The sheet's L = (term + term + …)/n over every output of every sample in the update: PyTorch's mean.
-  l1: ['loss_func = nn.L1Loss()  # mean of |y_hat - y| over every output in the batch'],
-  mse: ['loss_func = nn.MSELoss()  # mean of (y_hat - y)**2 over every output in the batch'],
-  // The course's E_total = Σ ½(t − y)²: a plain sum over outputs and samples, no mean, so it is written out.
-  'half-sse': [
-    'def half_sse(y_hat, y):',
-    '    """E = ½Σ(t − y)², the course sheets\' E_total: summed over every output and sample, not averaged."""',
-    '    return 0.5 * ((y - y_hat) ** 2).sum()',
-    '',
-    'loss_func = half_sse',
-  ],
-};
-
-export interface TorchOptimizer {
-  /** `optimizer = optim.…(model.parameters(), …)` from the spec's settings (epoch 0's η and μ). */
-  construct(settings: OptimizerSpec, float: (x: number) => string): string;
-  /** The optimizer state that holds the sheet's velocity columns (v_w…), set when the sheet's are not zero. */
-  velocityState: string;
-  /** The param_groups key of each sheet setting, for the edits a user made after epoch 0. */
-  groupKey: { lr: string; momentum: string };
+/**
+ * Python lines that define `loss_func`, the sheet's loss over every output of the batch, and what it reads: the
+ * network's output `y_hat`, or `model.logits`, the output layer's weighted sums before its activation (the forward
+ * keeps them), for the losses PyTorch computes from logits.
+ */
+export interface TorchLoss {
+  lines: string[];
+  input: 'y_hat' | 'logits';
 }
 
-export const torchOptimizer: Partial<Record<string, TorchOptimizer>> = {
-  // PyTorch's SGD, dampening 0 and no Nesterov as the sheet: v ← μ·v + g (the first v is g), w ← w − η·v.
-  sgd: {
-    construct: (o, f) => `optimizer = optim.SGD(model.parameters(), lr=${f(o.lr)}${o.momentum !== 0 ? `, momentum=${f(o.momentum)}` : ''})`,
-    velocityState: 'momentum_buffer',
-    groupKey: { lr: 'lr', momentum: 'momentum' },
+export const torchLoss: Partial<Record<LossName, TorchLoss>> = {
+  // The sheet's L = (term + term + …)/n over every output of every sample in the update: PyTorch's mean.
+  l1: { input: 'y_hat', lines: ['loss_func = nn.L1Loss()  # mean of |y_hat - y| over every output in the batch'] },
+  mse: { input: 'y_hat', lines: ['loss_func = nn.MSELoss()  # mean of (y_hat - y)**2 over every output in the batch'] },
+  // The course's E_total = Σ ½(t − y)²: a plain sum over outputs and samples, no mean, so it is written out.
+  'half-sse': {
+    input: 'y_hat',
+    lines: [
+      'def half_sse(y_hat, y):',
+      '    """E = ½Σ(t − y)², the course sheets\' E_total: summed over every output and sample, not averaged."""',
+      '    return 0.5 * ((y - y_hat) ** 2).sum()',
+      '',
+      'loss_func = half_sse',
+    ],
+  },
+  // The sheet's term max(z, 0) − z·t + ln(1 + e^−|z|) is BCEWithLogitsLoss's, over every output of every sample/n.
+  bce: { input: 'logits', lines: ['loss_func = nn.BCEWithLogitsLoss()  # mean over every output in the batch, from the logits z (the sigmoid is inside)'] },
+  // −Σ_k t_k·(z_k − lse) per sample, the mean over the samples (not over samples × classes): CrossEntropyLoss with
+  // class-probability targets (torch ≥ 1.10), whose mean divides by the batch size.
+  'cross-entropy': {
+    input: 'y_hat',
+    lines: ['loss_func = nn.CrossEntropyLoss()  # softmax inside; targets as class probabilities; mean over the samples, sum over the classes'],
   },
 };
 
-/** The spec's optimizer name in the registry; every spec is SGD until the optimizer registry (issue 17) names one. */
-export function optimizerName(optimizer: OptimizerSpec): string {
-  return (optimizer as OptimizerSpec & { name?: string }).name ?? 'sgd';
+/**
+ * What `optimizer.state[p]['step']` must hold before the first step when the notebook sets a state itself (PyTorch
+ * makes the state on the first step only when it is empty): Adam's and AdamW's a tensor, RMSprop's an int; null
+ * where PyTorch keeps none or made it at construction (Adagrad). torch 1.13's torch/optim/*.py.
+ */
+export const torchStepStart: Record<OptimizerKind, string | null> = {
+  sgd: null,
+  adagrad: null,
+  rmsprop: '0',
+  adam: 'torch.tensor(0.)',
+  adamw: 'torch.tensor(0.)',
+};
+
+/** Python that sets one setting in `group` (a param_groups entry) to `value`: betas is one tuple in PyTorch. */
+export function groupAssign(name: HyperName, value: string): string {
+  if (name === 'betas[0]') return `group['betas'] = (${value}, group['betas'][1])`;
+  if (name === 'betas[1]') return `group['betas'] = (group['betas'][0], ${value})`;
+  return `group['${name}'] = ${value}`;
 }
 
 /** The table's entry for `name`, or NotebookError naming what is missing. */
-export function torchEntry<T>(table: Partial<Record<string, T>>, kind: 'activation' | 'loss' | 'optimizer', name: string): T {
+export function torchEntry<T>(table: Partial<Record<string, T>>, kind: 'activation' | 'loss', name: string): T {
   if (!Object.prototype.hasOwnProperty.call(table, name)) {
     throw new NotebookError(`the notebook export does not know ${kind} "${name}" yet (src/export/notebookTorch.ts lists the ones it writes)`);
   }

@@ -41,6 +41,8 @@ export interface StateDef {
   group: string;
   /** Its value at epoch 0. */
   initial: (o: OptimizerSpec) => number;
+  /** PyTorch's name for it in optimizer.state[p] (torch 1.13), for the notebook export. */
+  torch: string;
   explain: string;
   newExplain: string;
 }
@@ -130,8 +132,8 @@ export function optimizerCatalog(): Array<{ kind: OptimizerKind; label: string; 
   }));
 }
 
-const state = (key: string, group: string, explain: string, newExplain: string, initial: (o: OptimizerSpec) => number = () => 0): StateDef => ({
-  key, name: (w) => `${key}_${w}`, group, initial, explain, newExplain,
+const state = (key: string, torch: string, group: string, explain: string, newExplain: string, initial: (o: OptimizerSpec) => number = () => 0): StateDef => ({
+  key, name: (w) => `${key}_${w}`, group, initial, torch, explain, newExplain,
 });
 const newState = (s: StateDef, formula: (x: Ref) => string, chain?: UpdateCell['chain']): UpdateCell => ({
   key: `new:${s.key}`, kind: 'new-velocity', name: (w) => `new ${s.name(w)}`, group: `new ${s.group}`, formula, chain, explain: s.newExplain,
@@ -142,19 +144,19 @@ const newWeight = (formula: (x: Ref) => string, explain: string, chain?: UpdateC
 const num = (v: number) => String(v);
 const hasDecay = (o: OptimizerSpec) => o.weight_decay !== 0;
 
-const VELOCITY = state('v', 'velocities', 'The velocity of momentum SGD: a running sum of past gradients, decayed by μ each step.',
+const VELOCITY = state('v', 'momentum_buffer', 'velocities', 'The velocity of momentum SGD: a running sum of past gradients, decayed by μ each step.',
   'The new velocity: μ times the old velocity plus this step\'s gradient (v ← μ·v + g).');
-const G_SUM = state('G', 'sums of squared gradients', 'Adagrad\'s sum G of every squared gradient so far: it only grows, so a weight with large gradients gets ever smaller steps.',
+const G_SUM = state('G', 'sum', 'sums of squared gradients', 'Adagrad\'s sum G of every squared gradient so far: it only grows, so a weight with large gradients gets ever smaller steps.',
   'The new sum of squared gradients: G ← G + g².', (o) => o.initial_accumulator_value);
-const M_ADAM = state('m', 'first moments', 'Adam\'s first moment m: a running average of the gradients (momentum), decayed by β1 each step.',
+const M_ADAM = state('m', 'exp_avg', 'first moments', 'Adam\'s first moment m: a running average of the gradients (momentum), decayed by β1 each step.',
   'The new first moment: m ← β1·m + (1 − β1)·g, a running average of the gradients.');
-const V_ADAM = state('v', 'second moments', 'Adam\'s second moment v: a running average of the squared gradients, decayed by β2 each step.',
+const V_ADAM = state('v', 'exp_avg_sq', 'second moments', 'Adam\'s second moment v: a running average of the squared gradients, decayed by β2 each step.',
   'The new second moment: v ← β2·v + (1 − β2)·g², a running average of the squared gradients.');
-const V_RMS = state('v', 'mean squared gradients', 'RMSprop\'s running average v of the squared gradients (square_avg in PyTorch), decayed by α each step.',
+const V_RMS = state('v', 'square_avg', 'mean squared gradients', 'RMSprop\'s running average v of the squared gradients (square_avg in PyTorch), decayed by α each step.',
   'The new mean squared gradient: v ← α·v + (1 − α)·g².');
-const M_RMS = state('m', 'mean gradients', 'Centered RMSprop\'s running average m of the gradients (grad_avg in PyTorch).',
+const M_RMS = state('m', 'grad_avg', 'mean gradients', 'Centered RMSprop\'s running average m of the gradients (grad_avg in PyTorch).',
   'The new mean gradient: m ← α·m + (1 − α)·g.');
-const B_RMS = state('b', 'momentum buffers', 'RMSprop\'s momentum buffer b: a running sum of past scaled steps, decayed by μ.',
+const B_RMS = state('b', 'momentum_buffer', 'momentum buffers', 'RMSprop\'s momentum buffer b: a running sum of past scaled steps, decayed by μ.',
   'The new momentum buffer: b ← μ·b + g/(√v + ε).');
 
 const ADAM_MOMENTS = (): UpdateCell[] => [
