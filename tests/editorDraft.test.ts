@@ -103,6 +103,9 @@ describe('the editor\'s optimizer', () => {
       expect(spec).toEqual({ ...written, name: spec.name, description: spec.description });
       const columns = buildLayout(written).columns.length;
       expect(draftCells(d, current)).toEqual({ row: columns, total: columns * written.epochs });
+      // The spec download (toSpecJson) and the share link carry the kind and its values.
+      expect(parseSpec(JSON.parse(JSON.stringify(toSpecJson(spec)))).optimizer).toEqual(written.optimizer);
+      expect(parseSpec(JSON.parse(specTextFromLink(new URL(specLink('http://127.0.0.1:5173/', spec)).search)!)).optimizer).toEqual(written.optimizer);
     });
   }
 
