@@ -1,7 +1,8 @@
 import { DATASETS, type DatasetName } from '../data/datasets';
+import { hyperValue, optimizerCatalog, type HyperName } from '../model/optimizers';
 import { initialParams } from '../spec/resolve';
-import type { ActivationName, BatchMode, InitKind, LossName, Spec } from '../spec/types';
-import { cellsPerRow, LIMITS, optimizerJson, parseOptimizer, parseSpec, SpecError, toSpecJson } from '../spec/validate';
+import type { ActivationName, BatchMode, InitKind, LossName, OptimizerKind, OptimizerSpec, Spec } from '../spec/types';
+import { cellsPerRow, LIMITS, parseOptimizer, parseSpec, SpecError, toSpecJson } from '../spec/validate';
 
 /**
  * The network editor's draft: what its controls hold, as typed (numbers stay text until the spec validator judges
@@ -22,14 +23,32 @@ export interface Draft {
   loss: LossName;
   /** A way to draw the weights, or `explicit`: the current sheet's starting weights (the spec's `initial`). */
   init: InitKind | 'explicit';
-  lr: string;
-  momentum: string;
+  /** The optimizer's kind, and its hyper-parameters (optimizerCatalog's, in its order): numbers as typed, flags. */
+  optimizer: OptimizerKind;
+  hyper: DraftHyper[];
   batch: BatchMode;
   epochs: string;
   seed: string;
   /** A data set of the registry, or `current`: the current sheet's data. */
   dataset: DatasetName | 'current';
   samples: string;
+}
+
+export interface DraftHyper {
+  name: HyperName;
+  value: string | boolean;
+}
+
+/**
+ * A kind's hyper-parameters for the draft: the sheet's values when it is the sheet's kind, PyTorch's defaults
+ * otherwise (where PyTorch has none, SGD's lr, the learning rate the draft had).
+ */
+export function draftHyper(kind: OptimizerKind, sheet: OptimizerSpec, lr: string): DraftHyper[] {
+  const entry = optimizerCatalog().find((c) => c.kind === kind)!;
+  return entry.hyper.map((p) => {
+    const v = kind === sheet.kind ? hyperValue(sheet, p.name) : p.default;
+    return { name: p.name, value: v === null ? (p.name === 'lr' ? lr : '') : typeof v === 'boolean' ? v : String(v) };
+  });
 }
 
 /** The most samples drawn for a draft; the validator's limit (LIMITS.maxSamples) is far below and says so. */
@@ -50,8 +69,8 @@ export function draftOf(spec: Spec): Draft {
     bias: spec.model.bias,
     loss: spec.model.loss,
     init: spec.initial ? 'explicit' : spec.init.weights,
-    lr: String(spec.optimizer.lr),
-    momentum: String(spec.optimizer.momentum),
+    optimizer: spec.optimizer.kind,
+    hyper: draftHyper(spec.optimizer.kind, spec.optimizer, String(spec.optimizer.lr)),
     batch: spec.batch,
     epochs: String(spec.epochs),
     seed: String(spec.seed),
@@ -80,6 +99,18 @@ function draftData(d: Draft, current: Spec): Spec['data'] {
   return entry.make(n, typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 ? seed : 0);
 }
 
+/** The draft's optimizer as a spec file writes it: `kind` and every hyper-parameter, the pair betas as an array. */
+function draftOptimizer(d: Draft): Record<string, unknown> {
+  const out: Record<string, unknown> = { kind: d.optimizer };
+  for (const h of d.hyper) {
+    const v = typeof h.value === 'boolean' ? h.value : numeric(h.value);
+    const pair = /^betas\[(\d)\]$/.exec(h.name);
+    if (pair) ((out.betas ??= []) as unknown[])[Number(pair[1])] = v;
+    else out[h.name] = v;
+  }
+  return out;
+}
+
 /** The spec-file object a draft stands for (before validation). */
 export function draftJson(d: Draft, current: Spec): Record<string, unknown> {
   const data = draftData(d, current);
@@ -95,10 +126,7 @@ export function draftJson(d: Draft, current: Spec): Record<string, unknown> {
       `${d.dataset !== 'current' && DATASETS[d.dataset].generated ? ` (${data.inputs.length} samples, seed ${d.seed})` : ''}.`,
     model,
     data,
-    // The current sheet's optimizer with the draft's η (and μ for SGD, the one kind the editor's μ box is for).
-    optimizer: current.optimizer.kind === 'sgd'
-      ? { lr: numeric(d.lr), momentum: numeric(d.momentum) }
-      : { ...optimizerJson(current.optimizer), lr: numeric(d.lr) },
+    optimizer: draftOptimizer(d),
     batch: d.batch,
     epochs: numeric(d.epochs),
     seed: numeric(d.seed),

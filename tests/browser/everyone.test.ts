@@ -2,7 +2,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../src/data/datasets';
 import { buildLayout } from '../../src/layout/layout';
-import { parseSpec } from '../../src/spec/validate';
+import { loadPreset } from '../../src/spec/presets';
+import { parseSpec, toSpecJson } from '../../src/spec/validate';
 import { axeViolations } from '../support/axe';
 import { captureErrors, waitTrained } from '../support/browserHarness';
 import { browserSuite } from '../support/browserSuite';
@@ -178,6 +179,57 @@ describe('the network editor', () => {
     expect(await page.evaluate(() => (window as unknown as { gradsheet: { settings: { preset: string } } }).gradsheet.settings.preset)).toBe('end2-backprop-2-2-2');
     await page.context().close();
   }, 120_000);
+});
+
+describe('the network editor\'s optimizer', () => {
+  it('Adam chosen in the editor with β1 0.8 builds an Adam sheet; β1 1.5 is refused beside its box and leaves the sheet', async () => {
+    const page = await openAt(1440, 900, '?preset=end2-backprop-2-2-2');
+    const errors = captureErrors(page);
+    type G = { gradsheet: { value(r: string): unknown; formula(r: string): string | null; state: string; rows: number; settings: { preset: string } } };
+    const before = await page.evaluate(() => (window as unknown as G).gradsheet.value('epoch 50, E_total'));
+    await page.getByRole('button', { name: 'Network…' }).click();
+    const editor = page.getByRole('region', { name: 'Network editor' });
+    const kind = editor.getByRole('combobox', { name: 'optimizer' });
+    await kind.focus();
+    await kind.selectOption({ label: 'Adam' });
+    const beta1 = editor.getByRole('textbox', { name: 'β1 (betas[0])' });
+    // PyTorch's default, shown for a kind the sheet does not use; the tooltip explains it.
+    expect(await beta1.inputValue()).toBe('0.9');
+    expect(await beta1.getAttribute('title')).toMatch(/^β1: how slowly the running mean of the gradients/);
+    await beta1.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('1.5');
+    const message = editor.locator(`#${await beta1.getAttribute('aria-describedby')}`);
+    await expect.poll(() => message.textContent()).toBe('optimizer.betas[0]: must be from 0 up to (not including) 1, got 1.5');
+    expect(await beta1.getAttribute('aria-invalid')).toBe('true');
+    const build = editor.getByRole('button', { name: 'Build and train' });
+    expect(await build.isDisabled()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as G).gradsheet.value('epoch 50, E_total'))).toBe(before);
+    expect(await page.evaluate(() => (window as unknown as G).gradsheet.settings.preset)).toBe('end2-backprop-2-2-2');
+
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('0.8');
+    await expect.poll(() => message.textContent()).toBe('');
+    // The count before building is the Adam sheet's (its moments and bias-corrected cells), from the layout.
+    const adam = buildLayout(parseSpec({ ...toSpecJson(loadPreset('end2-backprop-2-2-2')), optimizer: { kind: 'adam', betas: [0.8, 0.999] } }));
+    await expect.poll(() => editor.locator('.editor-cells').textContent()).toContain(`This sheet: ${adam.columns.length.toLocaleString('en-US')} cells a row`);
+    await build.click();
+    await page.waitForFunction((epochs) => {
+      const g = (window as unknown as G).gradsheet;
+      if (g.state !== 'ready' || g.rows !== epochs || g.settings.preset === 'end2-backprop-2-2-2') return false;
+      try {
+        return g.value('epoch 0, β1') === 0.8; // the new sheet has a β1 column (the old one throws: none)
+      } catch {
+        return false;
+      }
+    }, loadPreset('end2-backprop-2-2-2').epochs, { timeout: 120_000 });
+    expect(await page.evaluate(() => (window as unknown as G).gradsheet.value('epoch 0, β2'))).toBe(0.999);
+    // Adam's bias-corrected moment, and no decoupled decay of the weight (AdamW's 1 − η·λ).
+    expect(await page.evaluate(() => (window as unknown as G).gradsheet.formula('epoch 0, m̂_w5'))).toMatch(/^=.*\/\(1-/);
+    expect(await page.evaluate(() => (window as unknown as G).gradsheet.formula('epoch 0, new w5'))).not.toContain('*(1-');
+    expect(errors.list).toEqual([]);
+    await page.context().close();
+  }, 180_000);
 });
 
 describe('files and links', () => {

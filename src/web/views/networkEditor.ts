@@ -8,6 +8,7 @@ import { draftCells, draftOf, draftSpec, type Draft } from '../editorDraft';
 import { specLink } from '../specLink';
 import { node } from './dom';
 import { download } from './files';
+import { createOptimizerFields } from './optimizerFields';
 
 /**
  * The network editor: layers and units (+/−), an activation per layer, biases, loss, starting weights, optimizer
@@ -31,12 +32,6 @@ export interface NetworkEditor {
 }
 
 const thousands = (n: number) => n.toLocaleString('en-US');
-
-/** The optimizer's settings the spec has (src/spec/types OptimizerSpec): learning rate and momentum. */
-const OPTIMIZER_FIELDS = [
-  { key: 'lr', label: 'η (learning rate)', tip: 'How far each update moves the weights against their gradient (w ← w − η·∂L/∂w)' },
-  { key: 'momentum', label: 'μ (momentum)', tip: 'The share of the last update carried into the next (0 = plain gradient descent, below 1)' },
-] as const;
 
 function select(name: string, label: string, options: readonly string[], text: (o: string) => string, tip: (o: string) => string): HTMLSelectElement {
   const s = document.createElement('select');
@@ -191,7 +186,7 @@ export function createNetworkEditor(container: HTMLElement, on: EditorHandlers):
   const init = select('init', 'starting weights', [...INIT_KINDS, 'explicit'], (k) => (k === 'explicit' ? 'explicit: the current sheet\'s' : INIT_REGISTRY[k as keyof typeof INIT_REGISTRY].label),
     (k) => (k === 'explicit' ? 'Start from the current sheet\'s starting weights (edit them in the JSON); the network must keep its shape' : INIT_REGISTRY[k as keyof typeof INIT_REGISTRY].explain));
   init.title = 'How the starting weights are drawn from the seed';
-  const optim = OPTIMIZER_FIELDS.map((f) => ({ ...f, input: input(`editor-${f.key}`, f.label, f.tip) }));
+  const optim = createOptimizerFields(withMessage, (c) => messages.delete(c), () => ({ draft, base }), () => changed());
   const batch = select('editor-batch', 'batch mode', BATCH_MODES, (b) => (b === 'full' ? 'full batch' : 'single samples'),
     (b) => (b === 'full' ? 'One update per epoch from the gradient summed over every sample' : 'One update per sample drawn (from the seed), as many steps an epoch as samples'));
   batch.title = 'Full batch: one update an epoch; single samples: one update per sample';
@@ -263,7 +258,6 @@ export function createNetworkEditor(container: HTMLElement, on: EditorHandlers):
     biasLabel,
     withMessage(loss, 'loss'),
     withMessage(init, 'starting weights'),
-    ...optim.map((f) => withMessage(f.input, f.label)),
     withMessage(batch, 'batch'),
     withMessage(epochs, 'epochs'),
     withMessage(seed, 'seed'),
@@ -275,7 +269,9 @@ export function createNetworkEditor(container: HTMLElement, on: EditorHandlers):
   actions.append(build, download_, share, linkOut, close);
   removeLayer.disabled = true;
   const groups = node('div', 'editor-groups');
-  groups.append(dataBox, layersBox, trainingBox);
+  const optimBox = node('fieldset', 'editor-group');
+  optimBox.append(node('legend', '', 'optimizer'), ...optim.elements);
+  groups.append(dataBox, layersBox, trainingBox, optimBox);
   root.append(title, intro, groups, cells, general, actions, jsonBox);
 
   const bind = (el: HTMLInputElement | HTMLSelectElement, set: (v: string) => void) => {
@@ -294,7 +290,6 @@ export function createNetworkEditor(container: HTMLElement, on: EditorHandlers):
   bind(bias, (v) => (draft.bias = v === 'true'));
   bind(loss, (v) => (draft.loss = v as Draft['loss']));
   bind(init, (v) => (draft.init = v as Draft['init']));
-  for (const f of optim) bind(f.input, (v) => (draft[f.key] = v));
   bind(batch, (v) => (draft.batch = v as Draft['batch']));
   bind(epochs, (v) => (draft.epochs = v));
   bind(seed, (v) => (draft.seed = v));
@@ -308,7 +303,7 @@ export function createNetworkEditor(container: HTMLElement, on: EditorHandlers):
     bias.checked = draft.bias;
     loss.value = draft.loss;
     init.value = draft.init;
-    for (const f of optim) f.input.value = draft[f.key];
+    optim.fill();
     batch.value = draft.batch;
     epochs.value = draft.epochs;
     seed.value = draft.seed;
@@ -335,8 +330,7 @@ export function createNetworkEditor(container: HTMLElement, on: EditorHandlers):
     if (act) return Number(act[1]) < activationSelects.length ? activationSelects[Number(act[1])] : outputActivation;
     if (field === 'model.layers') return null; // the layers' own line
     if (field.startsWith('model.loss')) return loss;
-    if (field.startsWith('optimizer.lr')) return optim[0].input;
-    if (field.startsWith('optimizer.momentum')) return optim[1].input;
+    if (field.startsWith('optimizer')) return optim.controlFor(field);
     if (field.startsWith('initial') || field.startsWith('init')) return init;
     if (field.startsWith('data')) return draft.dataset !== 'current' && DATASETS[draft.dataset].generated ? samples : dataset;
     if (field === 'epochs') return epochs;
