@@ -8,9 +8,9 @@ import { checkWorkbookFileBytes, unreadableReport, workbookVerdict } from '../ch
 import { fixedWorkbookBytes } from '../check/fixFile';
 import { parseArgs, UsageError, type Flags, type FlagSpec } from './args';
 import { WORKBOOK_FILE_MAX_BYTES } from '../check/workbookGuard';
-import { OUTPUT_FLAGS, sameFileClash } from '../io/distinctPaths';
+import { sameFileClash, unwritableOutput } from '../io/distinctPaths';
 import { ReadError, readFileBounded } from '../io/readBounded';
-import { checkWritable, WriteError, writeTextSafely } from '../io/safeWrite';
+import { WriteError, writeTextSafely } from '../io/safeWrite';
 import { isMainModule, printable } from '../io/terminal';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, io: 4, unmapped: 5 } as const;
@@ -197,15 +197,10 @@ export async function main(argv: string[]): Promise<number> {
     const clash = sameFileClash(flags, files.map((f) => ({ what: 'the workbooks being checked', path: f, input: true })));
     if (clash) throw new UsageError(clash);
     // A typo in an output's folder is found before the checking, not after it.
-    for (const flag of OUTPUT_FLAGS) {
-      if (flags[flag] === undefined) continue;
-      try {
-        checkWritable(String(flags[flag]));
-      } catch (err) {
-        if (!(err instanceof WriteError)) throw err;
-        process.stderr.write(`check-workbook: ${printable(err.message)}\n`);
-        return EXIT.io;
-      }
+    const unwritable = unwritableOutput(flags);
+    if (unwritable) {
+      process.stderr.write(`check-workbook: ${printable(unwritable.message)}\n`);
+      return EXIT.io;
     }
     if (flags.map !== undefined || flags.row !== undefined) return await mappedCheck(files[0], flags);
 

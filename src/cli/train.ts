@@ -20,9 +20,9 @@ import { checkNotebookSpec, notebookFiles } from '../export/notebook';
 import { notebookRunOf } from '../export/notebookRun';
 import { NotebookError } from '../export/notebookTorch';
 import packageJson from '../../package.json';
-import { OUTPUT_FLAGS, sameFileClash } from '../io/distinctPaths';
+import { sameFileClash, unwritableOutput } from '../io/distinctPaths';
 import { ReadError, readTextBounded, TEXT_FILE_MAX_BYTES } from '../io/readBounded';
-import { checkWritable, WriteError, writeTextSafely } from '../io/safeWrite';
+import { WriteError, writeTextSafely } from '../io/safeWrite';
 import { isMainModule, printable } from '../io/terminal';
 
 const VERSION = packageJson.version;
@@ -184,15 +184,10 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
   // A typo in an output's folder costs no training: every output is checked first.
-  for (const flag of OUTPUT_FLAGS) {
-    if (flags[flag] === undefined) continue;
-    try {
-      checkWritable(String(flags[flag]));
-    } catch (err) {
-      if (!(err instanceof WriteError)) throw err;
-      process.stderr.write(`gradsheet: ${printable(err.message)}\n`);
-      return EXIT.io;
-    }
+  const unwritable = unwritableOutput(flags);
+  if (unwritable) {
+    process.stderr.write(`gradsheet: ${printable(unwritable.message)}\n`);
+    return EXIT.io;
   }
 
   if (flags.lanes !== undefined) {

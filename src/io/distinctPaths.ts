@@ -1,3 +1,4 @@
+import { checkWritable, WriteError } from './safeWrite';
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -66,6 +67,20 @@ export function sameFileClash(flags: Record<string, unknown>, inputs: NamedFile[
       return `${before.what} and ${n.what} both name ${same}: one would overwrite the other; give each its own file name`;
     }
     seen.set(id, n);
+  }
+  return null;
+}
+
+/** The first output flag whose file could not be written (its folder missing, not writable …), checked before any long work. */
+export function unwritableOutput(flags: Record<string, unknown>): WriteError | null {
+  for (const flag of OUTPUT_FLAGS) {
+    if (flags[flag] === undefined) continue;
+    try {
+      checkWritable(String(flags[flag]));
+    } catch (err) {
+      if (err instanceof WriteError) return err;
+      throw err;
+    }
   }
   return null;
 }
