@@ -103,9 +103,11 @@ describe('the page exports and imports files', () => {
     }, null, { timeout: 60_000 });
     const sheet = await page.evaluate(() => Array.from({ length: 51 }, (_, e) => (window as unknown as Api).gradsheet.value(`epoch ${e}, E_total`)));
 
+    await openFilesMenu(page);
     const [nb] = await Promise.all([page.waitForEvent('download'), page.click('button[name=export-notebook]')]);
     expect(nb.suggestedFilename()).toBe('end2-backprop-2-2-2.ipynb');
     const ipynb = JSON.parse(await readFile((await nb.path())!, 'utf8')) as { nbformat: number; cells: { cell_type: string; source: string[] }[] };
+    await openFilesMenu(page);
     const [sc] = await Promise.all([page.waitForEvent('download'), page.click('button[name=export-script]')]);
     expect(sc.suggestedFilename()).toBe('end2-backprop-2-2-2.py');
     const scriptPath = tempPath('end2-backprop-2-2-2.py');
