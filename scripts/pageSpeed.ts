@@ -65,6 +65,7 @@ try {
     }, [EPOCHS] as [number], { timeout: LONG, polling: 50 });
     figures.edit.push(Date.now() - t);
 
+    await page.locator('details.files-menu > summary').click(); // the XLSX button is in the Files menu
     t = Date.now();
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: LONG }),
