@@ -27,6 +27,15 @@ import { isMainModule, printable } from '../io/terminal';
 
 const VERSION = packageJson.version;
 
+/**
+ * V8 lets the heap of a growing sheet climb well past what it holds: end2-xor-44 trained to a peak of 817–866 MB
+ * resident with ~330 MB live. A full collection once the process is over 600 MB, at most every 500 epochs (so 1–3
+ * of them), kept the peak of a training plus `--out` at 602–620 MB in three alternated runs, training time within
+ * the runs' noise (3.5–4.8 s against 3.9–4.8 s).
+ */
+const GC_ABOVE_BYTES = 600 * 2 ** 20;
+const GC_EVERY_EPOCHS = 500;
+
 export const EXIT = { ok: 0, usage: 2, diverged: 3, io: 4, gradcheck: 5 } as const;
 
 const FLAGS: FlagSpec = {
@@ -224,10 +233,17 @@ export async function main(argv: string[]): Promise<number> {
     `${spec.epochs} epochs, batch ${spec.batch}; ${layout.columns.length} cells a row\n`,
   );
   const wb = buildWorkbook(layout, initialParams(spec), sampleOrder(spec));
+  let lastGc = -Infinity;
   try {
     runEpochs(wb, {
       progressEvery: Math.max(1, Math.floor(spec.epochs / 100)),
-      onProgress: showBar ? (p) => process.stderr.write(progressBar(p.epoch + 1, p.epochs, started)) : undefined,
+      onProgress: (p) => {
+        if (showBar) process.stderr.write(progressBar(p.epoch + 1, p.epochs, started));
+        if (p.epoch - lastGc >= GC_EVERY_EPOCHS && process.memoryUsage.rss() > GC_ABOVE_BYTES) {
+          lastGc = p.epoch;
+          collectGarbage();
+        }
+      },
     });
   } catch (err) {
     if (showBar) process.stderr.write('\n');
