@@ -12,23 +12,12 @@ import { flattenParams, initialParams, sampleOrder } from '../src/spec/resolve';
 import { LOSSES, OPTIMIZER_KINDS } from '../src/spec/types';
 import { cellsPerRow, parseSpec, toSpecJson } from '../src/spec/validate';
 import { buildWorkbook, numberAt } from '../src/workbook/workbook';
-import { OPTIMIZER_VARIANTS, fitLoss } from './support/fitLoss';
+import { OPTIMIZER_VARIANTS, xorNet232 } from './support/fitLoss';
 import { close, compareSheetWithReference } from './support/sheetCheck';
 
-/** A 2-3-2 network with biases on XOR's four samples, made valid for the loss (see fitLoss). */
-function small(loss: string, optimizer: Record<string, unknown>, batch: 'full' | 'sample') {
-  return parseSpec(fitLoss({
-    name: 'small',
-    model: { layers: [2, 3, 2], bias: true, activations: ['tanh', 'sigmoid'], loss },
-    data: { inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0, 1], [1, 0], [1, 0.25], [0, 0.75]] },
-    optimizer,
-    batch,
-    ...(batch === 'sample' ? { stepsPerEpoch: 3 } : {}),
-    epochs: 12,
-    seed: 3,
-    init: { weights: 'pytorch-uniform', biases: 'pytorch-uniform' },
-  }));
-}
+/** The 2-3-2 network on XOR's four samples, 12 epochs (sample mode: 3 steps an epoch). */
+const small = (loss: string, optimizer: Record<string, unknown>, batch: 'full' | 'sample') =>
+  xorNet232(loss, optimizer, batch, { name: 'small', stepsPerEpoch: 3, epochs: 12, seed: 3 });
 
 describe('every cell of every row equals the reference trainer, for every optimizer × loss × batch mode', () => {
   for (const optimizer of OPTIMIZER_VARIANTS) {

@@ -1,3 +1,6 @@
+import { parseSpec } from '../../src/spec/validate';
+import type { Spec } from '../../src/spec/types';
+
 /**
  * Makes a random spec (as JSON) valid for its loss: bce needs a sigmoid output and targets from 0 to 1;
  * cross-entropy an identity output (the logits) with at least 2 units and targets that are a distribution over the
@@ -31,3 +34,21 @@ export const OPTIMIZER_VARIANTS: Array<Record<string, unknown>> = [
   { kind: 'adam', lr: 0.01, weight_decay: 0.1 },
   { kind: 'adamw', lr: 0.01 },
 ];
+
+/**
+ * A 2-3-2 network with biases (tanh hidden) on XOR's four inputs, PyTorch-default starting weights, made valid for
+ * the loss: the small network the optimizer tests and the PyTorch optimizer fixtures train.
+ */
+export function xorNet232(loss: string, optimizer: Record<string, unknown>, batch: 'full' | 'sample', run: { name: string; stepsPerEpoch: number; epochs: number; seed: number }): Spec {
+  return parseSpec(fitLoss({
+    name: run.name,
+    model: { layers: [2, 3, 2], bias: true, activations: ['tanh', 'sigmoid'], loss },
+    data: { inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [[0, 1], [1, 0], [1, 0.25], [0, 0.75]] },
+    optimizer,
+    batch,
+    ...(batch === 'sample' ? { stepsPerEpoch: run.stepsPerEpoch } : {}),
+    epochs: run.epochs,
+    seed: run.seed,
+    init: { weights: 'pytorch-uniform', biases: 'pytorch-uniform' },
+  }));
+}
