@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trainEpoch, trainReference } from '../src/reference/trainer';
+import { trainEpoch } from '../src/reference/trainer';
 import { flattenParams, initialParams, sampleOrder, unflattenParams } from '../src/spec/resolve';
 import { loadPreset } from '../src/spec/presets';
 import { withOverrides } from '../src/spec/validate';

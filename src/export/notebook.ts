@@ -48,7 +48,6 @@ function pyList(items: string[], perLine: number, indent: string): string {
 }
 
 const floats = (xs: readonly number[]) => xs.map(pyFloat);
-const matrix = (rows: readonly (readonly number[])[]) => `[${rows.map((r) => `[${floats(r).join(', ')}]`).join(', ')}]`;
 
 /** Text for a markdown cell: no HTML, no markdown syntax from a spec's name or description. */
 function mdText(s: string): string {
